@@ -1,0 +1,100 @@
+"""The bot's browser: Debian's Chromium, headful on the bot's display, sandbox on.
+
+When the worker is root, Chromium must not run as root (it would need
+`--no-sandbox`, and pages come from outside). Playwright stays in the worker; its
+`executable_path` points at a small wrapper that drops to the bot account with
+`setpriv` and then execs Chromium, whose sandbox (user namespaces + seccomp-BPF)
+then works. The profile folder belongs to that account.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.async_api import BrowserContext, Page, Playwright
+
+from bridge_worker.process import RunAs, chown_for
+
+CHROMIUM_ARGS = [
+    "--use-fake-ui-for-media-stream",  # grant camera/microphone without a prompt
+    "--autoplay-policy=no-user-gesture-required",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-features=Translate,MediaRouter,OptimizationHints",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--password-store=basic",
+    "--disable-gpu",
+    "--test-type",  # hides the "unsupported flag" info bar
+    "--window-position=0,0",
+]
+
+
+@dataclass(frozen=True)
+class BrowserSpec:
+    chromium_path: Path
+    width: int
+    height: int
+    extra_args: tuple[str, ...] = ()
+
+
+def write_wrapper(folder: Path, chromium: Path, run_as: RunAs, env: Mapping[str, str]) -> Path:
+    """A script that runs Chromium as `run_as` with exactly `env`."""
+    wrapper = folder / "chromium-as-bot"
+    command = shlex.join([*run_as.command_prefix(env), str(chromium)])
+    wrapper.write_text(f'#!/bin/sh\nexec {command} "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+@contextlib.asynccontextmanager
+async def bot_browser(
+    playwright: Playwright,
+    spec: BrowserSpec,
+    *,
+    folder: Path,
+    env: Mapping[str, str],
+    run_as: RunAs | None,
+) -> AsyncIterator[BrowserContext]:
+    """A persistent Chromium context in `folder`; closed (all processes gone) on exit."""
+    profile = folder / "profile"
+    profile.mkdir(mode=0o700)
+    chown_for(str(profile), run_as)
+    browser_env = {"HOME": str(folder), "PATH": "/usr/bin:/bin", **env}
+    if run_as is not None:
+        executable = write_wrapper(folder, spec.chromium_path, run_as, browser_env)
+    else:
+        executable = spec.chromium_path
+    context = await playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(executable),
+        headless=False,
+        chromium_sandbox=True,
+        env=browser_env,
+        args=[*CHROMIUM_ARGS, f"--window-size={spec.width},{spec.height}", *spec.extra_args],
+        ignore_default_args=["--mute-audio"],
+        permissions=["microphone", "camera"],
+        bypass_csp=True,  # the injected camera's feed must pass vendors' CSPs
+        no_viewport=True,
+    )
+    try:
+        yield context
+    finally:
+        with contextlib.suppress(Exception):
+            await context.close()
+
+
+async def first_page(context: BrowserContext) -> Page:
+    return context.pages[0] if context.pages else await context.new_page()
+
+
+def running_as_root() -> bool:
+    return os.geteuid() == 0

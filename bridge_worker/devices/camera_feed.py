@@ -1,0 +1,46 @@
+"""Keeps a camera fed at its frame rate, as a real camera never stops sending.
+
+Receivers that join late need fresh frames (and key frames) even when the picture
+does not change, so the current picture is re-sent every tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+
+from bridge_worker.devices.camera import VirtualCamera, solid_frame
+
+IDLE_RGB = (32, 36, 48)
+
+
+class CameraFeed:
+    def __init__(self, camera: VirtualCamera, picture: np.ndarray | None = None):
+        self.camera = camera
+        self.picture = (
+            picture if picture is not None
+            else solid_frame(IDLE_RGB, camera.width, camera.height)
+        )
+
+    def show(self, picture: np.ndarray) -> None:
+        """Switch to a new picture (do not modify it afterwards)."""
+        if picture.shape != (self.camera.height, self.camera.width, 3):
+            raise ValueError(
+                f"picture must be {self.camera.height}x{self.camera.width}x3, got {picture.shape}"
+            )
+        self.picture = picture
+
+    async def run(self) -> None:
+        """Send the current picture every 1/fps seconds until cancelled."""
+        loop = asyncio.get_running_loop()
+        period = 1.0 / self.camera.fps
+        next_at = loop.time()
+        while True:
+            await self.camera.send(self.picture)
+            next_at += period
+            delay = next_at - loop.time()
+            if delay < 0:  # fell behind (slow host): skip ticks instead of bursting
+                next_at = loop.time()
+                delay = 0
+            await asyncio.sleep(delay)

@@ -1,0 +1,77 @@
+"""The injected camera backend: frames from the worker into the page's canvas track."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PIL import Image
+
+if TYPE_CHECKING:
+    from playwright.async_api import BrowserContext, WebSocketRoute
+
+# Never reaches the network: Playwright answers it in-process (route_web_socket).
+FEED_URL = "wss://camera.meetbridge.invalid/feed"
+JPEG_QUALITY = 80
+
+
+def encode_jpeg(frame: np.ndarray, quality: int = JPEG_QUALITY) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(frame, "RGB").save(out, format="JPEG", quality=quality)
+    return out.getvalue()
+
+
+class InjectedCamera:
+    """Feeds every page of a browser context that opened the camera."""
+
+    backend = "injected"
+
+    def __init__(self, *, width: int, height: int, fps: int, label: str = "meetbridge camera"):
+        self.width, self.height, self.fps, self.label = width, height, fps, label
+        self._sockets: set[WebSocketRoute] = set()
+        self.frames_sent = 0
+        # A still picture is sent every tick; encode it once. Frames are never
+        # modified after they are handed over, so identity is a safe cache key.
+        self._last_frame: np.ndarray | None = None
+        self._last_payload = b""
+
+    def browser_args(self) -> list[str]:
+        return []
+
+    def init_script(self) -> str:
+        config = {
+            "url": FEED_URL, "width": self.width, "height": self.height,
+            "fps": self.fps, "label": self.label,
+        }
+        source = resources.files(__package__).joinpath("camera_injected.js").read_text()
+        return source.replace("__MEETBRIDGE_CAMERA_CONFIG__", json.dumps(config))
+
+    async def attach(self, context: BrowserContext) -> None:
+        await context.add_init_script(self.init_script())
+        await context.route_web_socket(FEED_URL, self._accept)
+
+    def _accept(self, socket: WebSocketRoute) -> None:
+        self._sockets.add(socket)
+        socket.on_close(lambda *_: self._sockets.discard(socket))
+
+    @property
+    def connected(self) -> bool:
+        return bool(self._sockets)
+
+    async def send(self, frame: np.ndarray) -> None:
+        if not self._sockets:
+            return
+        if frame is not self._last_frame:
+            self._last_payload = await asyncio.to_thread(encode_jpeg, frame)
+            self._last_frame = frame
+        payload = self._last_payload
+        for socket in list(self._sockets):
+            socket.send(payload)
+        self.frames_sent += 1
+
+    async def aclose(self) -> None:
+        self._sockets.clear()

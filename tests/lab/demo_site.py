@@ -1,0 +1,118 @@
+"""The Janus demo web client served from 127.0.0.1, pointed at one LabJanus.
+
+Debian ships the demos in /usr/share/janus/demos with their JS/CSS/fonts as
+symlinks into libjs-* packages (`javascript -> /usr/share/javascript`,
+`fonts/font-awesome -> /usr/share/fonts-font-awesome`), so serving that folder with
+symlinks followed makes the page work offline. Only `/settings.js` is replaced: the
+stock one points at port 8088 and never declares `token`/`apisecret`, which makes
+the demo die with a ReferenceError.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+DEMOS_DIR = Path("/usr/share/janus/demos")
+VIDEOROOM_PAGE = "videoroomtest.html"
+
+
+def settings_js(janus_http_url: str) -> bytes:
+    """The replacement settings.js: every global the demos read, declared."""
+    return (
+        f"var server = {json.dumps(janus_http_url)};\n"
+        "var iceServers = [];\n"
+        "var token = null;\n"
+        "var apisecret = null;\n"
+    ).encode()
+
+
+class _DemoHandler(SimpleHTTPRequestHandler):
+    """Static, read-only (GET/HEAD) files from DEMOS_DIR plus the generated settings.js."""
+
+    def __init__(self, *args: Any, settings: bytes, **kwargs: Any) -> None:
+        self._settings = settings
+        super().__init__(*args, directory=str(DEMOS_DIR), **kwargs)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        if self.path.split("?", 1)[0] == "/settings.js":
+            self._send_settings()
+        else:
+            super().do_GET()
+
+    def _send_settings(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/javascript; charset=utf-8")
+        self.send_header("Content-Length", str(len(self._settings)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(self._settings)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass  # one line per request would drown the test output
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a browser closing a keep-alive connection is not an error here
+
+
+class LabDemoSite:
+    """Async context manager: the demo site on 127.0.0.1:<free port> for one Janus."""
+
+    def __init__(self, janus_http_url: str) -> None:
+        self._settings = settings_js(janus_http_url)
+        self._server: _QuietServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("LabDemoSite is not running")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def meeting_url(self, room: int) -> str:
+        return f"{self.base_url}/{VIDEOROOM_PAGE}?room={room}"
+
+    async def __aenter__(self) -> LabDemoSite:
+        handler = partial(_DemoHandler, settings=self._settings)
+        self._server = _QuietServer(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+            name=f"lab-demo-site:{self.port}", daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        server, thread, self._server, self._thread = self._server, self._thread, None, None
+        if server is None:
+            return
+        # shutdown() blocks until serve_forever returns: keep it off the event loop.
+        await asyncio.shield(asyncio.to_thread(self._stop, server, thread))
+
+    @staticmethod
+    def _stop(server: _QuietServer, thread: threading.Thread | None) -> None:
+        with contextlib.suppress(Exception):
+            server.shutdown()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)

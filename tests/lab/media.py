@@ -1,0 +1,92 @@
+"""Media a simulated person sends, and the analysis of what a person receives.
+
+Chromium's fake capture devices loop a WAV file (microphone) and a Y4M file (camera).
+A pure tone and a flat colour are easy to recognise on the far side even after
+Opus/VP8 coding, so tests can tell who hears and sees whom.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+# Named colours the lab uses; assertions compare names, not exact RGB, because
+# VP8 and the YUV round trip shift each channel by a few steps.
+COLOURS: dict[str, tuple[int, int, int]] = {
+    "red": (255, 0, 0),
+    "green": (0, 255, 0),
+    "blue": (0, 0, 255),
+    "yellow": (255, 255, 0),
+    "white": (255, 255, 255),
+    "black": (0, 0, 0),
+    "magenta": (255, 0, 255),
+    "cyan": (0, 255, 255),
+}
+
+MIN_FREQUENCY_HZ = 50.0  # below this is DC offset and rumble, never a test tone
+_TOOL_TIMEOUT_S = 60.0
+
+
+def _run_tool(argv: list[str]) -> None:
+    """Run a short one-shot tool; `subprocess.run` kills it on timeout or error."""
+    subprocess.run(
+        argv,
+        check=True,
+        timeout=_TOOL_TIMEOUT_S,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def make_tone_wav(path: Path, freq_hz: float, seconds: float = 30, rate: int = 48000) -> Path:
+    """A mono 16-bit sine WAV at -6 dBFS (headroom so Opus never clips it)."""
+    _run_tool(
+        ["sox", "-n", "-r", str(rate), "-c", "1", "-b", "16", str(path),
+         "synth", str(seconds), "sine", str(freq_hz), "gain", "-6"]
+    )
+    return path
+
+
+def make_colour_y4m(
+    path: Path,
+    rgb: tuple[int, int, int],
+    width: int = 640,
+    height: int = 360,
+    fps: int = 15,
+    seconds: float = 2,
+) -> Path:
+    """A flat-colour yuv420p Y4M clip; Chromium's fake camera loops it."""
+    colour = "0x{:02x}{:02x}{:02x}".format(*rgb)
+    _run_tool(
+        ["ffmpeg", "-nostdin", "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", f"color=c={colour}:s={width}x{height}:r={fps}",
+         "-t", str(seconds), "-pix_fmt", "yuv420p", str(path)]
+    )
+    return path
+
+
+def dominant_frequency(samples: np.ndarray, rate: int) -> float:
+    """The strongest frequency in `samples` (Hann-windowed FFT, ignoring < 50 Hz)."""
+    data = np.asarray(samples, dtype=np.float64)
+    if data.size < 2:
+        raise ValueError("need at least two samples")
+    data = data - data.mean()
+    spectrum = np.abs(np.fft.rfft(data * np.hanning(data.size)))
+    freqs = np.fft.rfftfreq(data.size, d=1.0 / rate)
+    spectrum[freqs < MIN_FREQUENCY_HZ] = 0.0
+    return float(freqs[int(np.argmax(spectrum))])
+
+
+def rms(samples: np.ndarray) -> float:
+    """Root mean square level (full scale = 1.0)."""
+    data = np.asarray(samples, dtype=np.float64)
+    return float(np.sqrt(np.mean(data**2))) if data.size else 0.0
+
+
+def closest_colour_name(rgb: tuple[float, float, float]) -> str:
+    """The name in COLOURS nearest to `rgb` (Euclidean distance in RGB)."""
+    point = np.asarray(rgb, dtype=np.float64)
+    return min(COLOURS, key=lambda name: float(np.linalg.norm(point - COLOURS[name])))
