@@ -37,6 +37,7 @@ class FailureReason(StrEnum):
     ALONE_TIMEOUT = "alone_timeout"
     WORKER_LOST = "worker_lost"
     BROWSER_CRASHED = "browser_crashed"
+    CANCELLED = "cancelled"
     INTERNAL_ERROR = "internal_error"
 
 

@@ -25,6 +25,7 @@ import httpx
 
 from bridge_worker.process import supervised
 from tests.lab.netns import require_lab_namespace
+from tests.lab.processes import lab_env
 
 SYSTEM_CONFIG_DIR = Path("/etc/janus")
 DEFAULT_ROOM = 1234  # defined in Debian's janus.plugin.videoroom.jcfg
@@ -202,7 +203,7 @@ class LabJanus:
         self.log_path.unlink(missing_ok=True)
         argv = ["janus", "-C", str(config), "-F", str(self.dir), "-L", str(self.log_path),
                 "-N", "-o"]
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.dir)}
+        env = lab_env({"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.dir)})
         async with supervised(argv, name=f"janus:{port}", env=env) as proc:
             await self._wait_ready(proc, port)
             yield

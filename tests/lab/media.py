@@ -7,7 +7,9 @@ Opus/VP8 coding, so tests can tell who hears and sees whom.
 
 from __future__ import annotations
 
+import secrets
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +68,32 @@ def make_colour_y4m(
          "-t", str(seconds), "-pix_fmt", "yuv420p", str(path)]
     )
     return path
+
+
+def _cached(path: Path, make: Callable[[Path], Path]) -> Path:
+    """`path`, made once: written under a temporary name, then renamed atomically,
+    so parallel makers never expose a half-written file."""
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".partial-{secrets.token_hex(4)}-{path.name}")
+    try:
+        make(partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def tone_wav(folder: Path, freq_hz: float) -> Path:
+    """The cached tone file for `freq_hz` in `folder` (made on first use)."""
+    return _cached(folder / f"tone-{freq_hz:g}hz.wav", lambda p: make_tone_wav(p, freq_hz))
+
+
+def colour_y4m(folder: Path, rgb: tuple[int, int, int]) -> Path:
+    """The cached flat-colour clip for `rgb` in `folder` (made on first use)."""
+    name = "colour-{:02x}{:02x}{:02x}.y4m".format(*rgb)
+    return _cached(folder / name, lambda p: make_colour_y4m(p, rgb))
 
 
 def dominant_frequency(samples: np.ndarray, rate: int) -> float:

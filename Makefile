@@ -1,0 +1,29 @@
+# meetbridge — developer entry points. Every target sets up what it needs first.
+VENV := .venv
+PY := $(VENV)/bin/python
+LAB := infra/lab/netns-run
+PYTEST_ARGS ?=
+
+.PHONY: setup test test-unit lint bench clean lab-shell
+
+setup: ## install system packages, the bot user and the Python venv (idempotent)
+	./infra/setup.sh
+
+test: setup ## the whole test suite, inside the lab's private network namespace
+	$(LAB) $(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: setup
+	$(PY) -m pytest -m unit $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy bridge_worker vendor_scripts meetbridge orchestrator
+
+bench: setup ## benchmarks print one JSON object on their last line
+	$(LAB) $(PY) -m bench.join_time
+
+lab-shell: setup ## a shell inside a private lab network namespace
+	$(LAB) bash
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

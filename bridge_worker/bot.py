@@ -1,0 +1,246 @@
+"""One bot: its devices, its browser, and its life in one meeting.
+
+Everything the bot starts is entered on one AsyncExitStack, so teardown is a single
+path in reverse order whether the bot leaves, fails, or is cancelled. The vendor
+client only reports what the page shows; this class decides what that means for
+the lifecycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+import structlog
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page, Playwright
+
+from bridge_worker.browser.launcher import BrowserSpec, bot_browser, first_page
+from bridge_worker.devices.audio import BotAudio, bot_audio
+from bridge_worker.devices.camera import VirtualCamera, open_camera
+from bridge_worker.devices.camera_feed import CameraFeed
+from bridge_worker.devices.display import VirtualDisplay, virtual_display
+from bridge_worker.devices.runtime_dir import private_dir
+from bridge_worker.lifecycle import BotLifecycle, BotState, FailureReason
+from bridge_worker.process import bot_account
+from bridge_worker.settings import WorkerSettings
+from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, VendorClient
+
+log = structlog.get_logger(__name__)
+
+END_STATUSES = {
+    MeetingStatus.ENDED: FailureReason.MEETING_ENDED,
+    MeetingStatus.REMOVED: FailureReason.REMOVED,
+    MeetingStatus.DENIED: FailureReason.DENIED,
+}
+
+
+class BotFailure(Exception):
+    """Ends the bot's run as `failed` with a machine-readable reason."""
+
+    def __init__(self, reason: FailureReason, detail: str):
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+@dataclass
+class BotDevices:
+    """What a running bot has; valid only while the bot is up."""
+
+    display: VirtualDisplay
+    audio: BotAudio
+    camera: VirtualCamera
+    feed: CameraFeed
+    page: Page
+    folder: Path
+
+    def process_ids(self) -> list[int]:
+        """The bot's own processes: Xvfb, its PulseAudio daemon, Chromium's whole tree."""
+        marker = f"--user-data-dir={self.folder}"
+        roots = [
+            proc
+            for proc in psutil.process_iter(["cmdline"])
+            if any(arg.startswith(marker) for arg in proc.info["cmdline"] or ())
+        ]
+        browser = {p.pid for root in roots for p in [root, *root.children(recursive=True)]}
+        return [self.display.pid, self.audio.daemon_pid, *sorted(browser)]
+
+
+class Bot:
+    def __init__(
+        self,
+        bot_id: str,
+        request: MeetingRequest,
+        vendor: VendorClient,
+        settings: WorkerSettings,
+        playwright: Playwright,
+    ):
+        self.bot_id, self.request, self.vendor = bot_id, request, vendor
+        self.settings, self.playwright = settings, playwright
+        self.lifecycle = BotLifecycle(bot_id)
+        self.devices: BotDevices | None = None
+        self._leave_requested = asyncio.Event()
+        self._state_changed = asyncio.Condition()
+        self.lifecycle.listeners.append(lambda _change: self._notify())
+
+    # -- control -------------------------------------------------------------
+    def request_leave(self) -> None:
+        """Ask the bot to leave its meeting; `run` then returns once all is stopped."""
+        self._leave_requested.set()
+
+    async def wait_for(self, *states: BotState, timeout_s: float) -> BotState:
+        """Wait until the bot is in one of `states` (or finished)."""
+
+        def reached() -> bool:
+            return self.lifecycle.state in states or self.lifecycle.finished
+
+        async with self._state_changed:
+            await asyncio.wait_for(self._state_changed.wait_for(reached), timeout_s)
+        return self.lifecycle.state
+
+    def _notify(self) -> None:
+        async def wake() -> None:
+            async with self._state_changed:
+                self._state_changed.notify_all()
+
+        task = asyncio.get_running_loop().create_task(wake())
+        task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
+
+    # -- the bot's life ------------------------------------------------------
+    async def run(self) -> None:
+        """Boot, join, stay until asked to leave or the meeting goes away, clean up."""
+        lifecycle = self.lifecycle
+        lifecycle.move(BotState.BOOTING)
+        failure: BotFailure | None = None
+        try:
+            async with self._devices() as devices:
+                self.devices = devices
+                await self._attend(devices.page)
+        except _LeftEarly:
+            pass
+        except BotFailure as exc:
+            failure = exc
+        except PlaywrightError as exc:
+            failure = BotFailure(FailureReason.BROWSER_CRASHED, str(exc).splitlines()[0])
+        except asyncio.CancelledError:
+            self._finish_cancelled()
+            raise
+        except Exception as exc:  # noqa: BLE001 - any bug ends the bot, never the worker
+            log.exception("bot crashed", bot_id=self.bot_id)
+            failure = BotFailure(FailureReason.INTERNAL_ERROR, type(exc).__name__)
+        finally:
+            self.devices = None
+        if failure is not None:
+            lifecycle.move(BotState.FAILED, reason=failure.reason, detail=failure.detail)
+        else:
+            lifecycle.move(BotState.ENDED)
+
+    def _finish_cancelled(self) -> None:
+        if self.lifecycle.state is BotState.LEAVING:
+            self.lifecycle.move(BotState.ENDED, detail="cancelled")
+        elif not self.lifecycle.finished:
+            self.lifecycle.move(
+                BotState.FAILED, reason=FailureReason.CANCELLED, detail="cancelled"
+            )
+
+    @contextlib.asynccontextmanager
+    async def _devices(self) -> AsyncIterator[BotDevices]:
+        s = self.settings
+        async with contextlib.AsyncExitStack() as stack:
+            try:
+                account = bot_account(s.bot_user)
+                display = await stack.enter_async_context(
+                    virtual_display(width=s.screen_width, height=s.screen_height, run_as=account)
+                )
+                audio = await stack.enter_async_context(
+                    bot_audio(runtime_base=s.runtime_dir, run_as=account)
+                )
+                folder = stack.enter_context(private_dir(s.runtime_dir, "mb-bot-", account))
+                camera = open_camera(
+                    s.camera_backend, width=s.video_width, height=s.video_height, fps=s.video_fps
+                )
+                stack.push_async_callback(camera.aclose)
+            except Exception as exc:
+                raise BotFailure(FailureReason.DEVICES_FAILED, str(exc)) from exc
+            spec = BrowserSpec(
+                s.chromium_path, s.screen_width, s.screen_height, tuple(camera.browser_args())
+            )
+            context = await stack.enter_async_context(
+                bot_browser(
+                    self.playwright,
+                    spec,
+                    folder=folder,
+                    env={**display.client_env(), **audio.client_env()},
+                    run_as=account,
+                )
+            )
+            await camera.attach(context)
+            feed = CameraFeed(camera)
+            feed_task = asyncio.create_task(feed.run(), name=f"camera-feed-{self.bot_id}")
+            stack.callback(feed_task.cancel)
+            page = await first_page(context)
+            yield BotDevices(display, audio, camera, feed, page, folder)
+
+    async def _attend(self, page: Page) -> None:
+        lifecycle, s = self.lifecycle, self.settings
+        lifecycle.move(BotState.JOINING)
+        await self.vendor.join(page, self.request)
+        await self._wait_admitted(page)
+        while not self._leave_requested.is_set():
+            reading = await self.vendor.read(page)
+            if reading.status in END_STATUSES:
+                raise BotFailure(END_STATUSES[reading.status], reading.detail or "")
+            if reading.status is MeetingStatus.ERROR:
+                raise BotFailure(FailureReason.MEETING_ENDED, reading.detail or "")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._leave_requested.wait(), s.status_interval_s)
+        lifecycle.move(BotState.LEAVING)
+        try:
+            await asyncio.wait_for(self.vendor.leave(page), s.leave_timeout_s)
+        except (TimeoutError, PlaywrightError) as exc:
+            log.warning("leave was not clean", bot_id=self.bot_id, error=type(exc).__name__)
+
+    async def _wait_admitted(self, page: Page) -> None:
+        """Poll the page until admitted; the waiting room has its own (longer) patience."""
+        lifecycle, s = self.lifecycle, self.settings
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + s.join_timeout_s
+        while True:
+            reading = await self.vendor.read(page)
+            if reading.status is MeetingStatus.IN_MEETING:
+                lifecycle.move(BotState.IN_MEETING)
+                return
+            if reading.status in END_STATUSES or reading.status is MeetingStatus.ERROR:
+                reason = END_STATUSES.get(reading.status, FailureReason.JOIN_FAILED)
+                raise BotFailure(reason, reading.detail or "")
+            if reading.status is MeetingStatus.WAITING_ROOM and lifecycle.state is BotState.JOINING:
+                lifecycle.move(BotState.WAITING_ROOM)
+            if self._leave_requested.is_set():
+                lifecycle.move(BotState.LEAVING)
+                await self.vendor.leave(page)
+                raise _LeftEarly()
+            if loop.time() > deadline:
+                raise BotFailure(FailureReason.JOIN_TIMEOUT, f"not admitted in {s.join_timeout_s}s")
+            await asyncio.sleep(0.1)
+
+    async def stage_box(self) -> Box | None:
+        """The vendor's stage, in screen pixels of the bot's display."""
+        if self.devices is None:
+            return None
+        page = self.devices.page
+        box = await self.vendor.stage_box(page)
+        if box is None:
+            return None
+        left, top = await page.evaluate(
+            "() => [window.screenX + (window.outerWidth - window.innerWidth),"
+            " window.screenY + (window.outerHeight - window.innerHeight)]"
+        )
+        return Box(box.x + left, box.y + top, box.width, box.height)
+
+
+class _LeftEarly(Exception):
+    """Left before being admitted (a leave request during joining)."""

@@ -1,0 +1,67 @@
+"""Whatever way a bot ends, nothing of it is left running."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+
+from bridge_worker.bot import Bot
+from bridge_worker.lifecycle import BotState, FailureReason
+from tests.integration.bots import alive, running_bot, bot_settings
+from tests.lab.meeting import LabMeeting
+from vendor_scripts.base import MeetingRequest
+from vendor_scripts.registry import load_client
+
+pytestmark = [pytest.mark.integration]
+
+
+async def _pids_once_up(bot: Bot, timeout_s: float = 20) -> list[int]:
+    """The bot's processes, as soon as its browser is running."""
+    async with asyncio.timeout(timeout_s):
+        while bot.devices is None or len(bot.devices.process_ids()) < 3:
+            await asyncio.sleep(0.02)
+    return bot.devices.process_ids()
+
+
+async def test_leaving_stops_every_process_of_the_bot(playwright) -> None:
+    async with LabMeeting() as meeting:
+        async with running_bot(playwright, meeting.url, "leaver") as bot:
+            pids = await _pids_once_up(bot)
+            assert alive(pids) == pids
+        assert bot.lifecycle.state is BotState.ENDED
+        await asyncio.sleep(0.2)
+        assert alive(pids) == []
+
+
+@pytest.mark.parametrize("cancel_in", [BotState.BOOTING, BotState.JOINING])
+async def test_cancelling_mid_join_stops_every_process(playwright, cancel_in: BotState) -> None:
+    async with LabMeeting() as meeting:
+        bot = Bot("cancelled", MeetingRequest(meeting.url, "cancelled"), load_client("janus"),
+                  bot_settings(), playwright)
+        task = asyncio.create_task(bot.run())
+        await bot.wait_for(cancel_in, timeout_s=20)
+        pids = [] if cancel_in is BotState.BOOTING else await _pids_once_up(bot)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        assert bot.lifecycle.state is BotState.FAILED
+        assert bot.lifecycle.reason is FailureReason.CANCELLED
+        assert alive(pids) == []
+        # The autouse leak check also asserts no Xvfb/Chromium/PulseAudio of it remains.
+
+
+async def test_a_meeting_that_goes_away_fails_the_bot_with_a_reason(playwright) -> None:
+    meeting = LabMeeting()
+    await meeting.__aenter__()
+    try:
+        async with running_bot(playwright, meeting.url, "orphan") as bot:
+            pids = await _pids_once_up(bot)
+            await meeting.__aexit__(None, None, None)  # the meeting's server goes down
+            state = await bot.wait_for(BotState.FAILED, BotState.ENDED, timeout_s=30)
+        assert state is BotState.FAILED
+        assert bot.lifecycle.reason is FailureReason.MEETING_ENDED
+        assert alive(pids) == []
+    finally:
+        await meeting.__aexit__(None, None, None)

@@ -1,0 +1,83 @@
+"""A bot in a real lab meeting hears, is heard, and is seen (real Janus, Chromium, Pulse)."""
+
+from __future__ import annotations
+
+import asyncio
+import pwd
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from bridge_worker.bot import Bot
+from bridge_worker.devices.audio_io import dominant_frequency, playing, record
+from bridge_worker.devices.camera import solid_frame
+from tests.integration.bots import running_bot
+from tests.lab.media import closest_colour_name, make_tone_wav
+from tests.lab.meeting import LabMeeting
+from tests.lab.person import SimulatedPerson
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
+
+PERSON_HZ = 440.0
+BOT_MIC_HZ = 1000.0
+GREEN = (0, 200, 0)
+
+
+@pytest.fixture(scope="module")
+async def call(
+    playwright, lab_media_dir: Path
+) -> AsyncIterator[tuple[SimulatedPerson, Bot]]:
+    """One lab meeting with a person (440 Hz, red) and a bot in it, shared by this module."""
+    async with LabMeeting() as meeting, SimulatedPerson(
+        playwright, "ann", PERSON_HZ, (220, 0, 0), lab_media_dir
+    ) as person:
+        await person.join(meeting.url)
+        async with running_bot(playwright, meeting.url, "bridgebot") as bot:
+            await person.wait_for_participant("bridgebot", timeout_s=20)
+            yield person, bot
+
+
+async def test_bot_speaker_carries_what_the_person_says(call) -> None:
+    _, bot = call
+    assert bot.devices is not None
+    audio = bot.devices.audio
+    samples = await record(audio.server, audio.speaker_monitor, 1.5)
+    assert dominant_frequency(samples, 48000) == pytest.approx(PERSON_HZ, abs=5)
+
+
+async def test_person_hears_what_is_played_into_the_bot_microphone(
+    call, tmp_path: Path
+) -> None:
+    person, bot = call
+    assert bot.devices is not None
+    audio = bot.devices.audio
+    tone = make_tone_wav(tmp_path / "mic.wav", BOT_MIC_HZ, seconds=5)
+    assert await person.heard_frequency(1.0) is None  # the bot is silent until fed
+    async with playing(audio.server, audio.mic_sink, tone):
+        assert await person.heard_frequency(1.5) == pytest.approx(BOT_MIC_HZ, abs=5)
+
+
+async def test_person_sees_the_colour_the_worker_feeds_the_camera(call) -> None:
+    person, bot = call
+    assert bot.devices is not None
+    feed = bot.devices.feed
+    feed.show(solid_frame(GREEN, feed.camera.width, feed.camera.height))
+    for _ in range(25):  # up to 5 s for the new picture to cross the meeting
+        r, g, b = await person.seen_colour("bridgebot")
+        if closest_colour_name((r, g, b)) == "green":
+            break
+        await asyncio.sleep(0.2)
+    assert closest_colour_name((r, g, b)) == "green", (r, g, b)
+
+
+async def test_bot_browser_runs_sandboxed_as_the_bot_account(call) -> None:
+    _, bot = call
+    assert bot.devices is not None
+    bot_uid = pwd.getpwnam(bot.settings.bot_user).pw_uid
+    chromium = [psutil.Process(pid) for pid in bot.devices.process_ids()[2:]]
+    assert chromium, "no Chromium process found for the bot"
+    for proc in chromium:
+        assert proc.uids().real == bot_uid, proc.cmdline()[:2]
+        assert "--no-sandbox" not in proc.cmdline()

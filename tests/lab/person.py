@@ -1,0 +1,207 @@
+"""A simulated human in a lab meeting: Chromium with a tone as microphone and a
+flat colour as camera, joined through the Janus VideoRoom demo page.
+
+What the person *receives* is measured inside their page (WebAudio / canvas), so
+no PulseAudio or X display is needed and the browser runs headless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+from pathlib import Path
+from types import TracebackType
+
+from urllib.parse import urlsplit
+
+from playwright.async_api import Browser, BrowserContext, Playwright, Request, Response
+
+from tests.lab.media import closest_colour_name, colour_y4m, dominant_frequency, rms, tone_wav
+from tests.lab.netns import require_lab_namespace
+from tests.lab.processes import lab_env
+from tests.lab.videoroom_page import Recording, VideoRoomPage, install_page_script
+
+CHROMIUM = "/usr/bin/chromium"
+SILENCE_RMS = 0.01  # -40 dBFS; the test tones arrive around -10 dBFS
+_NAME = re.compile(r"^[A-Za-z0-9]+$")  # the demo refuses other display names
+_LEAVE_TIMEOUT_S = 5.0
+_LOCAL_SCHEMES = frozenset({"data", "blob", "about"})
+_LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+
+
+def chromium_args(wav: Path, y4m: Path) -> list[str]:
+    """Flags for a lab-only browser whose fake devices play our files, unattended."""
+    return [
+        "--no-sandbox",  # we are root; acceptable only in the lab namespace
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={wav}",
+        f"--use-file-for-fake-video-capture={y4m}",
+        "--autoplay-policy=no-user-gesture-required",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-gpu",
+    ]
+
+
+class SimulatedPerson:
+    """Async context manager: a browser for one participant; closed on exit.
+
+    `media_dir` holds the person's tone/colour files; they are cached there by
+    frequency and colour, so a session-wide folder makes each file only once.
+    """
+
+    def __init__(
+        self,
+        playwright: Playwright,
+        name: str,
+        tone_hz: float,
+        rgb: tuple[int, int, int],
+        media_dir: Path,
+        *,
+        headless: bool = True,
+        timeout_s: float = 20.0,
+    ) -> None:
+        if not _NAME.match(name):
+            raise ValueError(f"display name must be alphanumeric (demo rule): {name!r}")
+        self.name = name
+        self.tone_hz = tone_hz
+        self.rgb = rgb
+        self.timeout_s = timeout_s
+        self._playwright = playwright
+        self._media_dir = media_dir
+        self._headless = headless
+        self._browser: Browser | None = None
+        self._context: BrowserContext | None = None
+        self._room: VideoRoomPage | None = None
+        # What went wrong in the page, for tests to assert on (the demo must work
+        # offline: no errors, no failed and no off-host requests).
+        self.page_errors: list[str] = []
+        self.failed_requests: list[str] = []
+        self.external_requests: list[str] = []
+
+    def __repr__(self) -> str:
+        return f"SimulatedPerson({self.name!r}, {self.tone_hz:g} Hz, {self.colour_name})"
+
+    @property
+    def colour_name(self) -> str:
+        return closest_colour_name(self.rgb)
+
+    async def __aenter__(self) -> SimulatedPerson:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        """Launch this person's Chromium (idempotent)."""
+        if self._browser is not None:
+            return
+        require_lab_namespace()
+        wav = await asyncio.to_thread(tone_wav, self._media_dir, self.tone_hz)
+        y4m = await asyncio.to_thread(colour_y4m, self._media_dir, self.rgb)
+        browser = await self._playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=self._headless,
+            args=chromium_args(wav, y4m),
+            ignore_default_args=["--mute-audio"],
+            env=lab_env(os.environ),
+        )
+        try:
+            context = await browser.new_context(permissions=["microphone", "camera"])
+            await install_page_script(context)
+        except BaseException:
+            await asyncio.shield(browser.close())
+            raise
+        self._browser, self._context = browser, context
+
+    async def close(self) -> None:
+        """Leave the meeting if joined, then close the browser — even when cancelled."""
+        browser, self._browser, self._context = self._browser, None, None
+        try:
+            await self.leave()
+        finally:
+            if browser is not None:
+                await asyncio.shield(browser.close())
+
+    async def join(self, meeting_url: str) -> None:
+        """Join the meeting at `meeting_url`; returns once our own preview plays."""
+        if self._room is not None:
+            raise RuntimeError(f"{self.name} is already in a meeting")
+        await self.start()
+        assert self._context is not None
+        page = await self._context.new_page()
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on("requestfailed", self._on_request_failed)
+        page.on("response", self._on_response)
+        page.on("request", self._on_request)
+        self._room = VideoRoomPage(page)
+        await self._room.join(meeting_url, self.name, self.timeout_s)
+
+    async def leave(self) -> None:
+        """Destroy our Janus session (no ghost participant), then close the page."""
+        room, self._room = self._room, None
+        if room is None:
+            return
+        try:
+            with contextlib.suppress(Exception):  # a crashed page has nothing to leave
+                await room.leave(_LEAVE_TIMEOUT_S)
+        finally:
+            await asyncio.shield(room.page.close())
+
+    async def wait_for_participant(self, name: str, timeout_s: float | None = None) -> None:
+        """Wait until participant `name` is shown and their video plays here."""
+        await self._joined().wait_for_participant(name, timeout_s or self.timeout_s)
+
+    async def participants(self) -> list[str]:
+        """Display names of the remote participants this person currently sees listed."""
+        return await self._joined().remote_names()
+
+    async def heard(self, seconds: float = 1.5) -> Recording:
+        """`seconds` of everything this person receives (all remote audio, mixed)."""
+        return await self._joined().record_audio(seconds)
+
+    async def heard_level(self, seconds: float = 1.5) -> float:
+        """RMS level (full scale 1.0) of what this person receives."""
+        return rms((await self.heard(seconds)).samples)
+
+    async def heard_frequency(self, seconds: float = 1.5) -> float | None:
+        """Dominant frequency this person receives, or None when it is silence."""
+        recording = await self.heard(seconds)
+        if rms(recording.samples) < SILENCE_RMS:
+            return None
+        return dominant_frequency(recording.samples, recording.rate)
+
+    async def seen_colour(self, participant_name: str) -> tuple[int, int, int]:
+        """Mean RGB of the centre of `participant_name`'s video as received here."""
+        rgb = await self._joined().mean_colour(participant_name)
+        if rgb is None:
+            raise LookupError(f"{self.name} does not see {participant_name}'s video playing")
+        return rgb
+
+    def _joined(self) -> VideoRoomPage:
+        if self._room is None:
+            raise RuntimeError(f"{self.name} has not joined a meeting")
+        return self._room
+
+    def _on_request(self, request: Request) -> None:
+        url = urlsplit(request.url)
+        if url.scheme not in _LOCAL_SCHEMES and url.hostname not in _LOCAL_HOSTS:
+            self.external_requests.append(request.url)
+
+    def _on_request_failed(self, request: Request) -> None:
+        self.failed_requests.append(f"{request.url}: {request.failure}")
+
+    def _on_response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.failed_requests.append(f"{response.url}: HTTP {response.status}")

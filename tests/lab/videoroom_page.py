@@ -1,0 +1,80 @@
+"""Everything that knows the Janus VideoRoom demo page: selectors and injected JS.
+
+If the demo page changes (another janus-demos version), this module and
+videoroom_page.js (the injected script) are the only places to adapt.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from playwright.async_api import BrowserContext, Page
+
+PAGE_JS = Path(__file__).with_name("videoroom_page.js")
+
+START_BUTTON = "#start"
+USERNAME_INPUT = "#username"
+REGISTER_BUTTON = "#register"
+LOCAL_VIDEO = "#videolocal video"
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Mono PCM this participant received, and from how many remote audio tracks."""
+
+    samples: np.ndarray
+    rate: int
+    tracks: int
+
+
+async def install_page_script(context: BrowserContext) -> None:
+    """Run videoroom_page.js in every page of `context` before the demo's scripts."""
+    await context.add_init_script(path=PAGE_JS)
+
+
+class VideoRoomPage:
+    """One participant's view of videoroomtest.html (a page with videoroom_page.js installed)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    async def join(self, meeting_url: str, display_name: str, timeout_s: float) -> None:
+        """Start → display name → Join, then wait until our own preview plays."""
+        timeout_ms = timeout_s * 1000
+        await self.page.goto(meeting_url, timeout=timeout_ms)
+        await self.page.click(START_BUTTON, timeout=timeout_ms)
+        await self.page.fill(USERNAME_INPUT, display_name, timeout=timeout_ms)
+        await self.page.click(REGISTER_BUTTON, timeout=timeout_ms)
+        await self.page.wait_for_function(
+            "() => window.__lab.localPreviewPlaying()", timeout=timeout_ms
+        )
+
+    async def wait_for_participant(self, name: str, timeout_s: float) -> None:
+        await self.page.wait_for_function(
+            "name => window.__lab.participantPlaying(name)", arg=name, timeout=timeout_s * 1000
+        )
+
+    async def remote_names(self) -> list[str]:
+        return [str(name) for name in await self.page.evaluate("() => window.__lab.remoteNames()")]
+
+    async def record_audio(self, seconds: float) -> Recording:
+        result = await self.page.evaluate(
+            "seconds => window.__lab.recordRemoteAudio(seconds)", seconds
+        )
+        if not result["complete"]:
+            raise RuntimeError("the page's audio clock stalled: no recording of what it hears")
+        samples = np.frombuffer(base64.b64decode(result["pcm"]), dtype="<f4")
+        return Recording(samples=samples, rate=int(result["rate"]), tracks=int(result["tracks"]))
+
+    async def mean_colour(self, name: str) -> tuple[int, int, int] | None:
+        rgb = await self.page.evaluate("name => window.__lab.meanColour(name)", name)
+        return None if rgb is None else (int(rgb[0]), int(rgb[1]), int(rgb[2]))
+
+    async def leave(self, timeout_s: float) -> bool:
+        """Destroy the Janus session; False if the page could not confirm it in time."""
+        return bool(
+            await self.page.evaluate("ms => window.__lab.leave(ms)", int(timeout_s * 1000))
+        )

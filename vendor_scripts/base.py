@@ -1,0 +1,83 @@
+"""The small interface every vendor web client implements.
+
+A vendor module knows one meeting product's web client: how to join, what its
+screens mean, how to leave, and where its stage (the other people's videos) is.
+It reports; it never cleans up devices or changes the bot's state itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
+
+from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
+
+class MeetingStatus(StrEnum):
+    """What the vendor's page shows right now."""
+
+    JOINING = "joining"
+    WAITING_ROOM = "waiting_room"
+    IN_MEETING = "in_meeting"
+    DENIED = "denied"
+    REMOVED = "removed"
+    ENDED = "ended"  # the meeting (or its server) went away
+    ERROR = "error"  # the page shows an error we cannot act on
+
+
+@dataclass(frozen=True)
+class MeetingRequest:
+    url: str
+    display_name: str
+    passcode: SecretStr | None = None
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in CSS pixels of the page's viewport."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def union(self, other: Box) -> Box:
+        x, y = min(self.x, other.x), min(self.y, other.y)
+        right = max(self.x + self.width, other.x + other.width)
+        bottom = max(self.y + self.height, other.y + other.height)
+        return Box(x, y, right - x, bottom - y)
+
+
+@dataclass(frozen=True)
+class PageReading:
+    """One look at the page: its status, with the on-screen text that explains it."""
+
+    status: MeetingStatus
+    detail: str | None = None
+    participants: tuple[str, ...] = ()
+
+
+class VendorClient(Protocol):
+    """Drives one vendor's web client in a Playwright page."""
+
+    name: str
+
+    async def join(self, page: Page, request: MeetingRequest) -> None:
+        """Open the meeting and ask to join; returns once the request is made."""
+        ...
+
+    async def read(self, page: Page) -> PageReading:
+        """What the page shows now (polled by the bot's status checks)."""
+        ...
+
+    async def stage_box(self, page: Page) -> Box | None:
+        """Where the other participants' videos are, without the bot's self view."""
+        ...
+
+    async def leave(self, page: Page) -> None:
+        """Leave the meeting politely (so no ghost participant stays behind)."""
+        ...
