@@ -22,6 +22,8 @@ class CameraFeed:
             picture if picture is not None
             else solid_frame(IDLE_RGB, camera.width, camera.height)
         )
+        self.paused = False  # camera "off": the far side keeps the last frame
+        self.frames_fed = 0
 
     def show(self, picture: np.ndarray) -> None:
         """Switch to a new picture (do not modify it afterwards)."""
@@ -37,7 +39,9 @@ class CameraFeed:
         period = 1.0 / self.camera.fps
         next_at = loop.time()
         while True:
-            await self.camera.send(self.picture)
+            if not self.paused:
+                await self.camera.send(self.picture)
+                self.frames_fed += 1
             next_at += period
             delay = next_at - loop.time()
             if delay < 0:  # fell behind (slow host): skip ticks instead of bursting

@@ -33,7 +33,6 @@ class InjectedCamera:
     def __init__(self, *, width: int, height: int, fps: int, label: str = "meetbridge camera"):
         self.width, self.height, self.fps, self.label = width, height, fps, label
         self._sockets: set[WebSocketRoute] = set()
-        self.frames_sent = 0
         # A still picture is sent every tick; encode it once. Frames are never
         # modified after they are handed over, so identity is a safe cache key.
         self._last_frame: np.ndarray | None = None
@@ -71,7 +70,6 @@ class InjectedCamera:
         payload = self._last_payload
         for socket in list(self._sockets):
             socket.send(payload)
-        self.frames_sent += 1
 
     async def aclose(self) -> None:
         self._sockets.clear()

@@ -79,6 +79,8 @@ async def test_two_meetings_side_by_side_are_isolated(
     assert carol_level == pytest.approx(0.0, abs=1e-4)
     assert await carol.participants() == []
     assert await alice.participants() == ["Bob"]
+    assert sorted(await busy.janus.participants()) == ["Alice", "Bob"]
+    assert await quiet.janus.participants() == ["Carol"]
 
 
 async def test_leaving_removes_the_participant(
@@ -92,9 +94,7 @@ async def test_leaving_removes_the_participant(
 
     await bob.leave()
 
-    async def bob_gone() -> None:
-        while await alice.participants():
-            await asyncio.sleep(0.1)
-
-    await asyncio.wait_for(bob_gone(), timeout=5)
+    await alice.wait_for_participant_gone("Bob", timeout_s=5)
+    assert await alice.participants() == []
+    assert await meeting.janus.participants() == ["Alice"]  # no ghost holds Bob's slot
     assert await alice.heard_frequency() is None

@@ -5,7 +5,8 @@ symlinks into libjs-* packages (`javascript -> /usr/share/javascript`,
 `fonts/font-awesome -> /usr/share/fonts-font-awesome`), so serving that folder with
 symlinks followed makes the page work offline. Only `/settings.js` is replaced: the
 stock one points at port 8088 and never declares `token`/`apisecret`, which makes
-the demo die with a ReferenceError.
+the demo die with a ReferenceError. And Debian's bootswatch theme has no fonts
+folder of its own: its glyphicon URLs are served from libjs-bootstrap's.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any
 
 DEMOS_DIR = Path("/usr/share/janus/demos")
 VIDEOROOM_PAGE = "videoroomtest.html"
+# URL prefix -> folder, for files the demos reference but Debian puts elsewhere.
+ALIASES = {"/javascript/bootswatch/fonts/": Path("/usr/share/javascript/bootstrap/fonts")}
 
 
 def settings_js(janus_http_url: str) -> bytes:
@@ -46,6 +49,14 @@ class _DemoHandler(SimpleHTTPRequestHandler):
             self._send_settings()
         else:
             super().do_GET()
+
+    def translate_path(self, path: str) -> str:
+        url_path = path.split("?", 1)[0].split("#", 1)[0]
+        for prefix, folder in ALIASES.items():
+            name = url_path[len(prefix) :]
+            if url_path.startswith(prefix) and "/" not in name and name not in ("", ".", ".."):
+                return str(folder / name)
+        return super().translate_path(path)
 
     def _send_settings(self) -> None:
         self.send_response(200)
@@ -91,8 +102,10 @@ class LabDemoSite:
         handler = partial(_DemoHandler, settings=self._settings)
         self._server = _QuietServer(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-            name=f"lab-demo-site:{self.port}", daemon=True,
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"lab-demo-site:{self.port}",
+            daemon=True,
         )
         self._thread.start()
         return self

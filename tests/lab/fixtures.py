@@ -69,9 +69,11 @@ async def person_factory(
     async with contextlib.AsyncExitStack() as stack:
 
         async def make(
-            name: str, tone_hz: float, rgb: tuple[int, int, int], **options: object
+            name: str, tone_hz: float, rgb: tuple[int, int, int], *, headless: bool = True
         ) -> SimulatedPerson:
-            person = SimulatedPerson(playwright, name, tone_hz, rgb, lab_media_dir, **options)  # type: ignore[arg-type]
+            person = SimulatedPerson(
+                playwright, name, tone_hz, rgb, lab_media_dir, headless=headless
+            )
             return await stack.enter_async_context(person)
 
         yield make

@@ -29,8 +29,11 @@ from tests.lab.processes import lab_env
 
 SYSTEM_CONFIG_DIR = Path("/etc/janus")
 DEFAULT_ROOM = 1234  # defined in Debian's janus.plugin.videoroom.jcfg
-WANTED_PLUGINS = frozenset({"libjanus_videoroom.so", "libjanus_audiobridge.so"})
-WANTED_TRANSPORTS = frozenset({"libjanus_http.so"})
+# Module files to load, per folder kind; everything else is disabled.
+WANTED_MODULES = {
+    "plugins": frozenset({"libjanus_videoroom.so", "libjanus_audiobridge.so"}),
+    "transports": frozenset({"libjanus_http.so"}),
+}
 _MODULE_FOLDERS = ("plugins", "transports", "events", "loggers")
 _START_ATTEMPTS = 3  # a free port can be taken between picking and binding it
 _BIND_FAILURE = re.compile(r"couldn't start webserver|address already in use", re.IGNORECASE)
@@ -63,18 +66,17 @@ def _system_folders() -> dict[str, str]:
     return folders
 
 
-def _disable_list(folder: str, wanted: frozenset[str] = frozenset()) -> str:
+def _disable_list(kind: str, folder: str) -> str:
     """Comma-separated module files Janus must not load (it loads every *.so otherwise)."""
-    names = sorted(p.name for p in Path(folder).glob("*.so") if p.name not in wanted)
-    return ",".join(names)
+    wanted = WANTED_MODULES.get(kind, frozenset())
+    return ",".join(sorted(p.name for p in Path(folder).glob("*.so") if p.name not in wanted))
 
 
 def _core_config(config_dir: Path) -> str:
     folders = _system_folders()
-    wanted = {"plugins": WANTED_PLUGINS, "transports": WANTED_TRANSPORTS}
     sections = "\n".join(
-        f'{kind}: {{\n\tdisable = "{_disable_list(folders[kind], wanted.get(kind, frozenset()))}"\n}}'
-        for kind in _MODULE_FOLDERS
+        f'{kind}: {{\n\tdisable = "{_disable_list(kind, folder)}"\n}}'
+        for kind, folder in folders.items()
     )
     folder_lines = "\n".join(f'\t{kind}_folder = "{path}"' for kind, path in folders.items())
     return f"""general: {{
@@ -201,8 +203,17 @@ class LabJanus:
         assert self.dir is not None
         config = write_config(self.dir, port)
         self.log_path.unlink(missing_ok=True)
-        argv = ["janus", "-C", str(config), "-F", str(self.dir), "-L", str(self.log_path),
-                "-N", "-o"]
+        argv = [
+            "janus",
+            "-C",
+            str(config),
+            "-F",
+            str(self.dir),
+            "-L",
+            str(self.log_path),
+            "-N",
+            "-o",
+        ]
         env = lab_env({"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.dir)})
         async with supervised(argv, name=f"janus:{port}", env=env) as proc:
             await self._wait_ready(proc, port)
@@ -233,11 +244,26 @@ class LabJanus:
             handle = await session.attach("janus.plugin.videoroom")
             data = await session.plugin_request(
                 handle,
-                {"request": "create", "room": room, "publishers": publishers,
-                 "bitrate": 128000, "fir_freq": 10, "permanent": False},
+                {
+                    "request": "create",
+                    "room": room,
+                    "publishers": publishers,
+                    "bitrate": 128000,
+                    "fir_freq": 10,
+                    "permanent": False,
+                },
             )
         if data.get("videoroom") != "created":
             raise RuntimeError(f"could not create videoroom {room}: {data}")
+
+    async def participants(self, room: int = DEFAULT_ROOM) -> list[str]:
+        """Display names Janus lists in VideoRoom `room` (a ghost would show here)."""
+        async with JanusHttpSession(self.http_url) as session:
+            handle = await session.attach("janus.plugin.videoroom")
+            data = await session.plugin_request(
+                handle, {"request": "listparticipants", "room": room}
+            )
+        return [str(p.get("display", "")) for p in data.get("participants", [])]
 
 
 class JanusApiError(RuntimeError):

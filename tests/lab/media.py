@@ -46,8 +46,23 @@ def _run_tool(argv: list[str]) -> None:
 def make_tone_wav(path: Path, freq_hz: float, seconds: float = 30, rate: int = 48000) -> Path:
     """A mono 16-bit sine WAV at -6 dBFS (headroom so Opus never clips it)."""
     _run_tool(
-        ["sox", "-n", "-r", str(rate), "-c", "1", "-b", "16", str(path),
-         "synth", str(seconds), "sine", str(freq_hz), "gain", "-6"]
+        [
+            "sox",
+            "-n",
+            "-r",
+            str(rate),
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(path),
+            "synth",
+            str(seconds),
+            "sine",
+            str(freq_hz),
+            "gain",
+            "-6",
+        ]
     )
     return path
 
@@ -63,9 +78,22 @@ def make_colour_y4m(
     """A flat-colour yuv420p Y4M clip; Chromium's fake camera loops it."""
     colour = "0x{:02x}{:02x}{:02x}".format(*rgb)
     _run_tool(
-        ["ffmpeg", "-nostdin", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", f"color=c={colour}:s={width}x{height}:r={fps}",
-         "-t", str(seconds), "-pix_fmt", "yuv420p", str(path)]
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c={colour}:s={width}x{height}:r={fps}",
+            "-t",
+            str(seconds),
+            "-pix_fmt",
+            "yuv420p",
+            str(path),
+        ]
     )
     return path
 

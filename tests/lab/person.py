@@ -11,9 +11,9 @@ import asyncio
 import contextlib
 import os
 import re
+import tempfile
 from pathlib import Path
 from types import TracebackType
-
 from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, BrowserContext, Playwright, Request, Response
@@ -48,6 +48,18 @@ def chromium_args(wav: Path, y4m: Path) -> list[str]:
     ]
 
 
+def browser_env(home: Path, headless: bool) -> dict[str, str | float | bool]:
+    """An explicit, minimal environment: nothing of the caller's (PULSE_SERVER, ...)
+    leaks in, and a private HOME takes what Chromium and libpulse write there
+    (crash reports, a pulse cookie) instead of root's home. Headless needs no
+    display or sound server: media is measured in the page, and Chromium's fake
+    audio output still drives WebAudio."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home)}
+    if not headless and "DISPLAY" in os.environ:
+        env["DISPLAY"] = os.environ["DISPLAY"]
+    return {**lab_env(env)}
+
+
 class SimulatedPerson:
     """Async context manager: a browser for one participant; closed on exit.
 
@@ -76,6 +88,7 @@ class SimulatedPerson:
         self._media_dir = media_dir
         self._headless = headless
         self._browser: Browser | None = None
+        self._home: tempfile.TemporaryDirectory[str] | None = None
         self._context: BrowserContext | None = None
         self._room: VideoRoomPage | None = None
         # What went wrong in the page, for tests to assert on (the demo must work
@@ -110,29 +123,37 @@ class SimulatedPerson:
         require_lab_namespace()
         wav = await asyncio.to_thread(tone_wav, self._media_dir, self.tone_hz)
         y4m = await asyncio.to_thread(colour_y4m, self._media_dir, self.rgb)
-        browser = await self._playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=self._headless,
-            args=chromium_args(wav, y4m),
-            ignore_default_args=["--mute-audio"],
-            env=lab_env(os.environ),
-        )
+        home = tempfile.TemporaryDirectory(prefix=f"lab-person-{self.name}-")
         try:
-            context = await browser.new_context(permissions=["microphone", "camera"])
-            await install_page_script(context)
+            browser = await self._playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=self._headless,
+                args=chromium_args(wav, y4m),
+                ignore_default_args=["--mute-audio"],
+                env=browser_env(Path(home.name), self._headless),
+            )
         except BaseException:
-            await asyncio.shield(browser.close())
+            home.cleanup()
             raise
-        self._browser, self._context = browser, context
+        self._browser, self._home = browser, home
+        try:
+            self._context = await browser.new_context(permissions=["microphone", "camera"])
+            await install_page_script(self._context)
+        except BaseException:
+            await self.close()
+            raise
 
     async def close(self) -> None:
         """Leave the meeting if joined, then close the browser — even when cancelled."""
         browser, self._browser, self._context = self._browser, None, None
+        home, self._home = self._home, None
         try:
             await self.leave()
         finally:
             if browser is not None:
                 await asyncio.shield(browser.close())
+            if home is not None:
+                home.cleanup()
 
     async def join(self, meeting_url: str) -> None:
         """Join the meeting at `meeting_url`; returns once our own preview plays."""
@@ -162,6 +183,10 @@ class SimulatedPerson:
     async def wait_for_participant(self, name: str, timeout_s: float | None = None) -> None:
         """Wait until participant `name` is shown and their video plays here."""
         await self._joined().wait_for_participant(name, timeout_s or self.timeout_s)
+
+    async def wait_for_participant_gone(self, name: str, timeout_s: float | None = None) -> None:
+        """Wait until participant `name` is no longer shown here."""
+        await self._joined().wait_for_participant_gone(name, timeout_s or self.timeout_s)
 
     async def participants(self) -> list[str]:
         """Display names of the remote participants this person currently sees listed."""

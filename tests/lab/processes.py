@@ -25,11 +25,22 @@ def lab_env(base: Mapping[str, str]) -> dict[str, str]:
     return {**base, RUN_ENV_VAR: RUN_ID}
 
 
-def _is_ours(proc: Path) -> bool:
+def _is_marked(proc: Path) -> bool:
     try:
         return _MARKER in (proc / "environ").read_bytes().split(b"\0")
     except OSError:  # gone meanwhile, a kernel thread, or a zombie
         return False
+
+
+def _parent_pid(proc: Path) -> int | None:
+    """The parent's pid; None for zombies (dead, only not reaped) and vanished ones."""
+    try:
+        stat = (proc / "stat").read_text()
+    except OSError:
+        return None
+    # "pid (comm) state ppid ...": comm may contain spaces and parentheses.
+    state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+    return None if state == "Z" else int(ppid)
 
 
 def _command_line(proc: Path) -> str:
@@ -40,13 +51,20 @@ def _command_line(proc: Path) -> str:
 
 
 def leftover_processes() -> list[str]:
-    """"PID command line" of every live process carrying this run's marker."""
-    own = str(os.getpid())
-    return [
-        f"{proc.name} {_command_line(proc)[:200]}"
-        for proc in Path("/proc").iterdir()
-        if proc.name.isdigit() and proc.name != own and _is_ours(proc)
-    ]
+    """Every live process of this run, as "PID command line".
+
+    A process is ours when it carries the marker, or descends from one that does:
+    Chromium starts its zygotes and utility processes with an environment of its
+    own, so only the browser and its crash handler carry the marker themselves.
+    """
+    procs = {int(p.name): p for p in Path("/proc").iterdir() if p.name.isdigit()}
+    procs.pop(os.getpid(), None)
+    parents = {pid: _parent_pid(proc) for pid, proc in procs.items()}
+    alive = {pid for pid, ppid in parents.items() if ppid is not None}
+    ours = {pid for pid in alive if _is_marked(procs[pid])}
+    while grown := {pid for pid, ppid in parents.items() if ppid in ours} - ours:
+        ours |= grown
+    return [f"{pid} {_command_line(procs[pid])[:200]}" for pid in sorted(ours)]
 
 
 def wait_for_no_leftovers(timeout_s: float = 5.0) -> list[str]:

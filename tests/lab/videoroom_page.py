@@ -1,7 +1,8 @@
 """Everything that knows the Janus VideoRoom demo page: selectors and injected JS.
 
-If the demo page changes (another janus-demos version), this module and
-videoroom_page.js (the injected script) are the only places to adapt.
+If the demo page changes (another janus-demos version), this module (the join
+flow) and videoroom_page.js (the injected script: the remote-participant DOM,
+`window.feeds`, `window.janus`) are the only places to adapt.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ PAGE_JS = Path(__file__).with_name("videoroom_page.js")
 START_BUTTON = "#start"
 USERNAME_INPUT = "#username"
 REGISTER_BUTTON = "#register"
-LOCAL_VIDEO = "#videolocal video"
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,11 @@ class VideoRoomPage:
             "name => window.__lab.participantPlaying(name)", arg=name, timeout=timeout_s * 1000
         )
 
+    async def wait_for_participant_gone(self, name: str, timeout_s: float) -> None:
+        await self.page.wait_for_function(
+            "name => window.__lab.remoteIndex(name) === 0", arg=name, timeout=timeout_s * 1000
+        )
+
     async def remote_names(self) -> list[str]:
         return [str(name) for name in await self.page.evaluate("() => window.__lab.remoteNames()")]
 
@@ -75,6 +80,4 @@ class VideoRoomPage:
 
     async def leave(self, timeout_s: float) -> bool:
         """Destroy the Janus session; False if the page could not confirm it in time."""
-        return bool(
-            await self.page.evaluate("ms => window.__lab.leave(ms)", int(timeout_s * 1000))
-        )
+        return bool(await self.page.evaluate("ms => window.__lab.leave(ms)", int(timeout_s * 1000)))

@@ -1,0 +1,81 @@
+"""CPU (in cores) and PSS (in MiB) of a whole set of process trees, sampled over time.
+
+PSS, not RSS: Chromium's processes share most of their pages, and summing RSS
+would count those pages once per process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import psutil
+
+
+def with_descendants(pids: Iterable[int]) -> set[int]:
+    found: set[int] = set()
+    for pid in pids:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            root = psutil.Process(pid)
+            found.add(pid)
+            found.update(child.pid for child in root.children(recursive=True))
+    return found
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+        times = psutil.Process(pid).cpu_times()
+        return times.user + times.system
+    return None
+
+
+def _pss_bytes(pid: int) -> int:
+    with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+        return int(psutil.Process(pid).memory_full_info().pss)
+    return 0
+
+
+@dataclass
+class TreeSampler:
+    """Samples the processes `pids()` names (with their descendants) once a second."""
+
+    pids: Callable[[], Iterable[int]]
+    interval_s: float = 1.0
+    _first_cpu: dict[int, float] = field(default_factory=dict)
+    _last_cpu: dict[int, float] = field(default_factory=dict)
+    _pss_samples: list[int] = field(default_factory=list)
+    _started: float = 0.0
+    _ended: float = 0.0
+
+    def sample(self) -> None:
+        first = not self._pss_samples
+        total_pss = 0
+        for pid in with_descendants(self.pids()):
+            cpu = _cpu_seconds(pid)
+            if cpu is None:
+                continue
+            # A process born during the window counts from zero.
+            self._first_cpu.setdefault(pid, cpu if first else 0.0)
+            self._last_cpu[pid] = cpu
+            total_pss += _pss_bytes(pid)
+        self._pss_samples.append(total_pss)
+
+    async def run_for(self, seconds: float) -> None:
+        self._started = time.monotonic()
+        self.sample()
+        while time.monotonic() - self._started < seconds:
+            await asyncio.sleep(self.interval_s)
+            await asyncio.to_thread(self.sample)
+        self._ended = time.monotonic()
+
+    @property
+    def cpu_cores(self) -> float:
+        used = sum(self._last_cpu[pid] - self._first_cpu[pid] for pid in self._last_cpu)
+        return used / max(self._ended - self._started, 1e-9)
+
+    @property
+    def pss_mib(self) -> float:
+        return sum(self._pss_samples) / max(len(self._pss_samples), 1) / 2**20
