@@ -45,10 +45,16 @@ def _driver_pids() -> list[int]:
     return [child.pid for child in me.children() if "node" in child.name()]
 
 
-async def _one_join(playwright, url: str, settings: WorkerSettings, name: str) -> tuple[Bot, asyncio.Task, dict]:
+async def _one_join(
+    playwright, url: str, settings: WorkerSettings, name: str
+) -> tuple[Bot, asyncio.Task, dict]:
     changes: dict[BotState, StateChange] = {}
     bot = Bot(name, MeetingRequest(url, name), load_client("janus"), settings, playwright)
-    bot.lifecycle.listeners.append(lambda c: changes.setdefault(c.new, c))
+
+    def remember(change: StateChange) -> None:
+        changes.setdefault(change.new, change)
+
+    bot.lifecycle.listeners.append(remember)
     task = asyncio.create_task(bot.run())
     state = await bot.wait_for(BotState.IN_MEETING, timeout_s=60)
     if state is not BotState.IN_MEETING:
@@ -98,9 +104,10 @@ async def main(joins: int, call_s: float, feed_s: float) -> dict:
     settings = WorkerSettings()
     media = Path(tempfile.mkdtemp(prefix="mb-bench-"))
     async with async_playwright() as person_pw, async_playwright() as bot_pw:
-        async with LabMeeting() as meeting, SimulatedPerson(
-            person_pw, "person", 440.0, (200, 0, 0), media
-        ) as person:
+        async with (
+            LabMeeting() as meeting,
+            SimulatedPerson(person_pw, "person", 440.0, (200, 0, 0), media) as person,
+        ):
             await person.join(meeting.url)
             timings = []
             bot = task = None

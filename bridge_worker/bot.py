@@ -143,9 +143,7 @@ class Bot:
         if self.lifecycle.state is BotState.LEAVING:
             self.lifecycle.move(BotState.ENDED, detail="cancelled")
         elif not self.lifecycle.finished:
-            self.lifecycle.move(
-                BotState.FAILED, reason=FailureReason.CANCELLED, detail="cancelled"
-            )
+            self.lifecycle.move(BotState.FAILED, reason=FailureReason.CANCELLED, detail="cancelled")
 
     @contextlib.asynccontextmanager
     async def _devices(self) -> AsyncIterator[BotDevices]:

@@ -17,11 +17,11 @@ class WorkerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MEETBRIDGE_", extra="ignore")
 
     bot_user: str = Field(
-        "meetbridge-bot",
+        default="meetbridge-bot",
         description="Unprivileged account bots' browsers and audio run as when the worker is root",
     )
     chromium_path: Path = Path("/usr/bin/chromium")
-    runtime_dir: Path = Field(Path("/tmp"), description="Where per-bot folders are made")
+    runtime_dir: Path = Field(default=Path("/tmp"), description="Where per-bot folders are made")
     screen_width: int = 1280
     screen_height: int = 720
     camera_backend: CameraBackendName = "auto"

@@ -25,7 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json-logs", action="store_true")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    bot = commands.add_parser("bot", help="run a bot").add_subparsers(dest="bot_command", required=True)
+    bot = commands.add_parser("bot", help="run a bot").add_subparsers(
+        dest="bot_command", required=True
+    )
     run = bot.add_parser("run", help="join one meeting in the foreground; Ctrl-C leaves")
     run.add_argument("--vendor", required=True, choices=vendor_names())
     run.add_argument("--name", required=True, help="display name in the meeting")

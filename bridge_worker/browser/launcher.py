@@ -68,7 +68,7 @@ async def bot_browser(
     profile = folder / "profile"
     profile.mkdir(mode=0o700)
     chown_for(str(profile), run_as)
-    browser_env = {"HOME": str(folder), "PATH": "/usr/bin:/bin", **env}
+    browser_env: dict[str, str] = {"HOME": str(folder), "PATH": "/usr/bin:/bin", **env}
     if run_as is not None:
         executable = write_wrapper(folder, spec.chromium_path, run_as, browser_env)
     else:
@@ -78,7 +78,7 @@ async def bot_browser(
         executable_path=str(executable),
         headless=False,
         chromium_sandbox=True,
-        env=browser_env,
+        env=dict[str, str | float | bool](browser_env),
         args=[*CHROMIUM_ARGS, f"--window-size={spec.width},{spec.height}", *spec.extra_args],
         ignore_default_args=["--mute-audio"],
         permissions=["microphone", "camera"],

@@ -96,7 +96,9 @@ def _unload_devices(server: str, modules: list[int]) -> None:
                 pulse.module_unload(index)
 
 
-async def _wait_until_ready(server: str, proc: asyncio.subprocess.Process, timeout_s: float) -> None:
+async def _wait_until_ready(
+    server: str, proc: asyncio.subprocess.Process, timeout_s: float
+) -> None:
     def probe() -> None:
         if proc.returncode is not None:
             raise AudioError(f"pulseaudio exited with {proc.returncode}")
@@ -130,9 +132,15 @@ async def bot_audio(
             "XDG_RUNTIME_DIR": str(folder),
         }
         argv = [
-            "pulseaudio", "-n", "-F", str(script),
-            "--daemonize=no", "--exit-idle-time=-1", "--system=false",
-            "--use-pid-file=false", "--disallow-module-loading=false",
+            "pulseaudio",
+            "-n",
+            "-F",
+            str(script),
+            "--daemonize=no",
+            "--exit-idle-time=-1",
+            "--system=false",
+            "--use-pid-file=false",
+            "--disallow-module-loading=false",
             f"--log-target=file:{folder / 'daemon.log'}",
         ]
         async with supervised(argv, name="pulseaudio", env=env, run_as=run_as) as proc:

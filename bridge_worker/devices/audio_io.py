@@ -33,8 +33,13 @@ async def record(server: str, source: str, seconds: float, *, rate: int = 48000)
     """Record `seconds` of mono float samples from `source`."""
     wanted = int(seconds * rate) * 2
     argv = [
-        "parec", f"--device={source}", "--format=s16le", f"--rate={rate}",
-        "--channels=1", "--latency-msec=20", "--raw",
+        "parec",
+        f"--device={source}",
+        "--format=s16le",
+        f"--rate={rate}",
+        "--channels=1",
+        "--latency-msec=20",
+        "--raw",
     ]
     async with supervised(
         argv, name="parec", env=_pulse_env(server), stdout=asyncio.subprocess.PIPE

@@ -33,7 +33,9 @@ class CameraError(RuntimeError):
 class VirtualCamera(Protocol):
     """What a bot needs of a camera, whichever backend is behind it."""
 
-    backend: ResolvedBackend
+    @property
+    def backend(self) -> ResolvedBackend: ...
+
     width: int
     height: int
     fps: int
@@ -58,16 +60,14 @@ def find_loopback_devices(sysfs: Path = VIDEO4LINUX_SYSFS) -> list[Path]:
     found = []
     for entry in sorted(sysfs.glob("video*")) if sysfs.is_dir() else []:
         name = (entry / "name").read_text(errors="replace").strip().lower()
-        driver = (entry / "device" / "driver")
+        driver = entry / "device" / "driver"
         driver_name = driver.resolve().name if driver.exists() else ""
         if "loopback" in name or driver_name == "v4l2loopback":
             found.append(Path("/dev") / entry.name)
     return found
 
 
-def resolve_backend(
-    wanted: CameraBackendName, loopback_devices: list[Path]
-) -> ResolvedBackend:
+def resolve_backend(wanted: CameraBackendName, loopback_devices: list[Path]) -> ResolvedBackend:
     """`auto` takes the kernel device when one exists, else the injected camera."""
     if wanted == "injected":
         return "injected"

@@ -19,8 +19,7 @@ class CameraFeed:
     def __init__(self, camera: VirtualCamera, picture: np.ndarray | None = None):
         self.camera = camera
         self.picture = (
-            picture if picture is not None
-            else solid_frame(IDLE_RGB, camera.width, camera.height)
+            picture if picture is not None else solid_frame(IDLE_RGB, camera.width, camera.height)
         )
         self.paused = False  # camera "off": the far side keeps the last frame
         self.frames_fed = 0

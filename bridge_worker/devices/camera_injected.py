@@ -6,7 +6,7 @@ import asyncio
 import io
 import json
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 from PIL import Image
@@ -28,7 +28,7 @@ def encode_jpeg(frame: np.ndarray, quality: int = JPEG_QUALITY) -> bytes:
 class InjectedCamera:
     """Feeds every page of a browser context that opened the camera."""
 
-    backend = "injected"
+    backend: Final = "injected"
 
     def __init__(self, *, width: int, height: int, fps: int, label: str = "meetbridge camera"):
         self.width, self.height, self.fps, self.label = width, height, fps, label
@@ -43,8 +43,11 @@ class InjectedCamera:
 
     def init_script(self) -> str:
         config = {
-            "url": FEED_URL, "width": self.width, "height": self.height,
-            "fps": self.fps, "label": self.label,
+            "url": FEED_URL,
+            "width": self.width,
+            "height": self.height,
+            "fps": self.fps,
+            "label": self.label,
         }
         source = resources.files(__package__).joinpath("camera_injected.js").read_text()
         return source.replace("__MEETBRIDGE_CAMERA_CONFIG__", json.dumps(config))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -17,14 +17,17 @@ if TYPE_CHECKING:
 
 
 class LoopbackCamera:
-    backend = "v4l2loopback"
+    backend: Final = "v4l2loopback"
 
     def __init__(self, device: Path, *, width: int, height: int, fps: int):
         import pyvirtualcam  # optional extra: pip install meetbridge[v4l2]
 
         self.width, self.height, self.fps, self.device = width, height, fps, device
         self._camera: Any = pyvirtualcam.Camera(
-            width=width, height=height, fps=fps, device=str(device),
+            width=width,
+            height=height,
+            fps=fps,
+            device=str(device),
             fmt=pyvirtualcam.PixelFormat.RGB,
         )
 

@@ -44,9 +44,13 @@ async def virtual_display(
     try:
         argv = [
             "Xvfb",
-            "-displayfd", str(write_fd),
-            "-screen", "0", f"{width}x{height}x24",
-            "-nolisten", "tcp",
+            "-displayfd",
+            str(write_fd),
+            "-screen",
+            "0",
+            f"{width}x{height}x24",
+            "-nolisten",
+            "tcp",
             "-noreset",
         ]
         env = {"PATH": "/usr/bin:/bin"}

@@ -27,8 +27,9 @@ async def running_bot(
     playwright: Playwright, meeting_url: str, name: str, *, wait_joined: bool = True
 ) -> AsyncIterator[Bot]:
     """A Janus-vendor bot in `meeting_url`; it leaves (or is cancelled) on exit."""
-    bot = Bot(name, MeetingRequest(meeting_url, name), load_client("janus"), bot_settings(),
-              playwright)
+    bot = Bot(
+        name, MeetingRequest(meeting_url, name), load_client("janus"), bot_settings(), playwright
+    )
     task = asyncio.create_task(bot.run(), name=f"bot-{name}")
     try:
         if wait_joined:

@@ -9,7 +9,7 @@ import pytest
 
 from bridge_worker.bot import Bot
 from bridge_worker.lifecycle import BotState, FailureReason
-from tests.integration.bots import alive, running_bot, bot_settings
+from tests.integration.bots import alive, bot_settings, running_bot
 from tests.lab.meeting import LabMeeting
 from vendor_scripts.base import MeetingRequest
 from vendor_scripts.registry import load_client
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.integration]
 async def _pids_once_up(bot: Bot, timeout_s: float = 20) -> list[int]:
     """The bot's processes, as soon as its browser is running."""
     async with asyncio.timeout(timeout_s):
-        while bot.devices is None or len(bot.devices.process_ids()) < 3:
+        while bot.devices is None or len(bot.devices.process_ids()) < 3:  # noqa: ASYNC110
             await asyncio.sleep(0.02)
     return bot.devices.process_ids()
 
@@ -38,8 +38,13 @@ async def test_leaving_stops_every_process_of_the_bot(playwright) -> None:
 @pytest.mark.parametrize("cancel_in", [BotState.BOOTING, BotState.JOINING])
 async def test_cancelling_mid_join_stops_every_process(playwright, cancel_in: BotState) -> None:
     async with LabMeeting() as meeting:
-        bot = Bot("cancelled", MeetingRequest(meeting.url, "cancelled"), load_client("janus"),
-                  bot_settings(), playwright)
+        bot = Bot(
+            "cancelled",
+            MeetingRequest(meeting.url, "cancelled"),
+            load_client("janus"),
+            bot_settings(),
+            playwright,
+        )
         task = asyncio.create_task(bot.run())
         await bot.wait_for(cancel_in, timeout_s=20)
         pids = [] if cancel_in is BotState.BOOTING else await _pids_once_up(bot)

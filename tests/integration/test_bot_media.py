@@ -26,13 +26,12 @@ GREEN = (0, 200, 0)
 
 
 @pytest.fixture(scope="module")
-async def call(
-    playwright, lab_media_dir: Path
-) -> AsyncIterator[tuple[SimulatedPerson, Bot]]:
+async def call(playwright, lab_media_dir: Path) -> AsyncIterator[tuple[SimulatedPerson, Bot]]:
     """One lab meeting with a person (440 Hz, red) and a bot in it, shared by this module."""
-    async with LabMeeting() as meeting, SimulatedPerson(
-        playwright, "ann", PERSON_HZ, (220, 0, 0), lab_media_dir
-    ) as person:
+    async with (
+        LabMeeting() as meeting,
+        SimulatedPerson(playwright, "ann", PERSON_HZ, (220, 0, 0), lab_media_dir) as person,
+    ):
         await person.join(meeting.url)
         async with running_bot(playwright, meeting.url, "bridgebot") as bot:
             await person.wait_for_participant("bridgebot", timeout_s=20)
@@ -47,9 +46,7 @@ async def test_bot_speaker_carries_what_the_person_says(call) -> None:
     assert dominant_frequency(samples, 48000) == pytest.approx(PERSON_HZ, abs=5)
 
 
-async def test_person_hears_what_is_played_into_the_bot_microphone(
-    call, tmp_path: Path
-) -> None:
+async def test_person_hears_what_is_played_into_the_bot_microphone(call, tmp_path: Path) -> None:
     person, bot = call
     assert bot.devices is not None
     audio = bot.devices.audio

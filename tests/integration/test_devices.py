@@ -26,9 +26,10 @@ def tone_600(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 async def test_displays_pick_their_own_numbers_and_go_away() -> None:
     account = bot_account("meetbridge-bot")
-    async with virtual_display(width=640, height=360, run_as=account) as one, virtual_display(
-        width=320, height=240, run_as=account
-    ) as two:
+    async with (
+        virtual_display(width=640, height=360, run_as=account) as one,
+        virtual_display(width=320, height=240, run_as=account) as two,
+    ):
         assert one.name != two.name
         info = await asyncio.to_thread(
             subprocess.run, ["xdpyinfo", "-display", two.name], capture_output=True, text=True
@@ -41,9 +42,10 @@ async def test_displays_pick_their_own_numbers_and_go_away() -> None:
 async def test_microphone_and_speaker_carry_sound_and_stay_private(tone_600: Path) -> None:
     account = bot_account("meetbridge-bot")
     base = Path("/tmp")
-    async with bot_audio(runtime_base=base, run_as=account) as mine, bot_audio(
-        runtime_base=base, run_as=account
-    ) as other:
+    async with (
+        bot_audio(runtime_base=base, run_as=account) as mine,
+        bot_audio(runtime_base=base, run_as=account) as other,
+    ):
         async with playing(mine.server, mine.mic_sink, tone_600):
             said = await record(mine.server, mine.mic_source, 1.0)
             elsewhere = await record(other.server, other.mic_source, 1.0)

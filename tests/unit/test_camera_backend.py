@@ -42,8 +42,12 @@ def test_forcing_v4l2loopback_without_a_device_says_what_to_do() -> None:
 
 def test_only_loopback_nodes_count_as_virtual_cameras(tmp_path: Path) -> None:
     sysfs = _fake_sysfs(
-        tmp_path, {"video0": "Integrated Webcam", "video4": "Dummy video device (0x0000)",
-                   "video5": "v4l2loopback meetbridge"}
+        tmp_path,
+        {
+            "video0": "Integrated Webcam",
+            "video4": "Dummy video device (0x0000)",
+            "video5": "v4l2loopback meetbridge",
+        },
     )
     assert find_loopback_devices(sysfs) == [Path("/dev/video5")]
     assert find_loopback_devices(tmp_path / "absent") == []

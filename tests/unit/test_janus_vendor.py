@@ -44,8 +44,13 @@ def test_alerts_are_read_as_their_meaning(modal: str, status: MeetingStatus) -> 
 
 
 def test_stage_is_the_union_of_remote_videos_only() -> None:
-    raw = {"remotes": [_remote("ann", 10, 20), _remote("bob", 400, 20),
-                       _remote("cam-off", 800, 20, video=False)]}
+    raw = {
+        "remotes": [
+            _remote("ann", 10, 20),
+            _remote("bob", 400, 20),
+            _remote("cam-off", 800, 20, video=False),
+        ]
+    }
     assert stage_from(raw) == Box(10, 20, 690, 200)
 
 
