@@ -5,12 +5,13 @@ Run inside the lab network namespace: `make bench` or
 Prints one JSON object on its last line:
 - join_s: devices up (browser started) to in_meeting, median of 5 joins;
 - boot_s: bot start to devices up, median (not in the target, reported for context);
-- cpu_cores / pss_mb: the bot's processes (Xvfb, its PulseAudio daemon, Chromium's
-  whole tree, the Playwright driver, and the worker process that feeds the camera),
-  averaged over 30 s of a call with one person at 640x360 15 fps;
-- camera_feed_cpu_ms_per_frame: extra CPU of that whole tree per fed frame, from
-  the feed running vs paused, with a new picture every frame (worst case: every
-  frame is encoded).
+- cpu_cores: everything that serves the bot, averaged over 30 s of a call with one
+  person at 640x360 15 fps: Xvfb, its PulseAudio daemon, Chromium's whole tree, the
+  Playwright driver and the worker process (camera feed, status checks);
+- pss_mb: the bot's own processes (Xvfb, PulseAudio, Chromium's whole tree);
+- worker_pss_mb: the worker process and its Playwright driver, which all the bots
+  of one worker share (one bot per worker pays all of it);
+- camera_feed_cpu_ms_per_frame: see bench.camera_feed (a new picture every frame).
 """
 
 from __future__ import annotations
@@ -18,15 +19,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import tempfile
 from pathlib import Path
 
-import numpy as np
-import psutil
 from playwright.async_api import async_playwright
 
+from bench import camera_feed
 from bench.resources import TreeSampler
 from bridge_worker.bot import Bot
 from bridge_worker.lifecycle import BotState, StateChange
@@ -37,12 +36,6 @@ from tests.lab.netns import require_lab_namespace
 from tests.lab.person import SimulatedPerson
 from vendor_scripts.base import MeetingRequest
 from vendor_scripts.registry import load_client
-
-
-def _driver_pids() -> list[int]:
-    """The Playwright driver (node) processes this Python process started."""
-    me = psutil.Process()
-    return [child.pid for child in me.children() if "node" in child.name()]
 
 
 async def _one_join(
@@ -71,70 +64,39 @@ async def _leave(bot: Bot, task: asyncio.Task) -> None:
     await task
 
 
-async def _feed_cost(bot: Bot, tree: TreeSampler, seconds: float) -> float:
-    """CPU ms per fed frame: (feeding - paused) tree CPU over the frames fed."""
-    assert bot.devices is not None
-    feed = bot.devices.feed
-    width, height = feed.camera.width, feed.camera.height
-    pictures = [np.full((height, width, 3), (i * 8) % 256, dtype=np.uint8) for i in range(32)]
-
-    async def changing_pictures() -> None:
-        i = 0
-        while True:
-            feed.show(pictures[i % len(pictures)])
-            i += 1
-            await asyncio.sleep(1 / feed.camera.fps)
-
-    feed.paused = True
-    paused = TreeSampler(tree.pids)
-    await paused.run_for(seconds)
-    feed.paused = False
-    changer = asyncio.create_task(changing_pictures())
-    frames_before = feed.frames_fed
-    feeding = TreeSampler(tree.pids)
-    await feeding.run_for(seconds)
-    changer.cancel()
-    frames = max(feed.frames_fed - frames_before, 1)
-    extra_core_seconds = (feeding.cpu_cores - paused.cpu_cores) * seconds
-    return 1000 * extra_core_seconds / frames
-
-
 async def main(joins: int, call_s: float, feed_s: float) -> dict:
     require_lab_namespace()
     settings = WorkerSettings()
     media = Path(tempfile.mkdtemp(prefix="mb-bench-"))
-    async with async_playwright() as person_pw, async_playwright() as bot_pw:
+    async with async_playwright() as bot_pw:
+        worker = camera_feed.worker_pids()  # this process and the bot's driver, only
+        feed_ms = await camera_feed.measure(bot_pw, settings, feed_s)
         async with (
+            async_playwright() as person_pw,
             LabMeeting() as meeting,
             SimulatedPerson(person_pw, "person", 440.0, (200, 0, 0), media) as person,
         ):
             await person.join(meeting.url)
             timings = []
-            bot = task = None
             for i in range(joins):
                 bot, task, timing = await _one_join(bot_pw, meeting.url, settings, f"bot{i}")
                 timings.append(timing)
                 if i < joins - 1:
                     await _leave(bot, task)
-            assert bot is not None and task is not None and bot.devices is not None
-            await person.wait_for_participant(bot.request.display_name, timeout_s=20)
             devices = bot.devices
-            worker_pid = os.getpid()
-            bot_driver = [pid for pid in _driver_pids()][-1:]  # the bot's Playwright started last
-
-            def bot_tree() -> list[int]:
-                return [*devices.process_ids(), *bot_driver, worker_pid]
-
-            call = TreeSampler(bot_tree)
-            await call.run_for(call_s)
-            feed_ms = await _feed_cost(bot, call, feed_s)
+            assert devices is not None
+            await person.wait_for_participant(bot.request.display_name, timeout_s=20)
+            own = TreeSampler(devices.process_ids)
+            shared = TreeSampler(lambda: worker)
+            await asyncio.gather(own.run_for(call_s), shared.run_for(call_s))
             await _leave(bot, task)
     return {
         "join_s": round(statistics.median(t["join_s"] for t in timings), 3),
         "boot_s": round(statistics.median(t["boot_s"] for t in timings), 3),
         "joins": len(timings),
-        "cpu_cores": round(call.cpu_cores, 3),
-        "pss_mb": round(call.pss_mib, 1),
+        "cpu_cores": round(own.cpu_cores + shared.cpu_cores, 3),
+        "pss_mb": round(own.pss_mib, 1),
+        "worker_pss_mb": round(shared.pss_mib, 1),
         "camera_feed_cpu_ms_per_frame": round(feed_ms, 2),
         "call_s": call_s,
         "video": f"{settings.video_width}x{settings.video_height}@{settings.video_fps}",

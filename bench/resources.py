@@ -40,9 +40,10 @@ def _pss_bytes(pid: int) -> int:
 
 @dataclass
 class TreeSampler:
-    """Samples the processes `pids()` names (with their descendants) once a second."""
+    """Samples the processes `pids()` names (and, if asked, their descendants) each second."""
 
     pids: Callable[[], Iterable[int]]
+    descendants: bool = False
     interval_s: float = 1.0
     _first_cpu: dict[int, float] = field(default_factory=dict)
     _last_cpu: dict[int, float] = field(default_factory=dict)
@@ -53,7 +54,8 @@ class TreeSampler:
     def sample(self) -> None:
         first = not self._pss_samples
         total_pss = 0
-        for pid in with_descendants(self.pids()):
+        pids = with_descendants(self.pids()) if self.descendants else set(self.pids())
+        for pid in pids:
             cpu = _cpu_seconds(pid)
             if cpu is None:
                 continue

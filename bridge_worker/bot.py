@@ -10,23 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
 
-import psutil
 import structlog
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Playwright
 
-from bridge_worker.browser.launcher import BrowserSpec, bot_browser, first_page
-from bridge_worker.devices.audio import BotAudio, bot_audio
-from bridge_worker.devices.camera import VirtualCamera, open_camera
-from bridge_worker.devices.camera_feed import CameraFeed
-from bridge_worker.devices.display import VirtualDisplay, virtual_display
-from bridge_worker.devices.runtime_dir import private_dir
+from bridge_worker.bot_devices import BotDevices, DevicesError, bot_devices
 from bridge_worker.lifecycle import BotLifecycle, BotState, FailureReason
-from bridge_worker.process import bot_account
 from bridge_worker.settings import WorkerSettings
 from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, VendorClient
 
@@ -45,29 +35,6 @@ class BotFailure(Exception):
     def __init__(self, reason: FailureReason, detail: str):
         super().__init__(detail)
         self.reason, self.detail = reason, detail
-
-
-@dataclass
-class BotDevices:
-    """What a running bot has; valid only while the bot is up."""
-
-    display: VirtualDisplay
-    audio: BotAudio
-    camera: VirtualCamera
-    feed: CameraFeed
-    page: Page
-    folder: Path
-
-    def process_ids(self) -> list[int]:
-        """The bot's own processes: Xvfb, its PulseAudio daemon, Chromium's whole tree."""
-        marker = f"--user-data-dir={self.folder}"
-        roots = [
-            proc
-            for proc in psutil.process_iter(["cmdline"])
-            if any(arg.startswith(marker) for arg in proc.info["cmdline"] or ())
-        ]
-        browser = {p.pid for root in roots for p in [root, *root.children(recursive=True)]}
-        return [self.display.pid, self.audio.daemon_pid, *sorted(browser)]
 
 
 class Bot:
@@ -117,13 +84,15 @@ class Bot:
         lifecycle.move(BotState.BOOTING)
         failure: BotFailure | None = None
         try:
-            async with self._devices() as devices:
+            async with bot_devices(self.settings, self.playwright, self.bot_id) as devices:
                 self.devices = devices
                 await self._attend(devices.page)
         except _LeftEarly:
             pass
         except BotFailure as exc:
             failure = exc
+        except DevicesError as exc:
+            failure = BotFailure(FailureReason.DEVICES_FAILED, str(exc))
         except PlaywrightError as exc:
             failure = BotFailure(FailureReason.BROWSER_CRASHED, str(exc).splitlines()[0])
         except asyncio.CancelledError:
@@ -144,44 +113,6 @@ class Bot:
             self.lifecycle.move(BotState.ENDED, detail="cancelled")
         elif not self.lifecycle.finished:
             self.lifecycle.move(BotState.FAILED, reason=FailureReason.CANCELLED, detail="cancelled")
-
-    @contextlib.asynccontextmanager
-    async def _devices(self) -> AsyncIterator[BotDevices]:
-        s = self.settings
-        async with contextlib.AsyncExitStack() as stack:
-            try:
-                account = bot_account(s.bot_user)
-                display = await stack.enter_async_context(
-                    virtual_display(width=s.screen_width, height=s.screen_height, run_as=account)
-                )
-                audio = await stack.enter_async_context(
-                    bot_audio(runtime_base=s.runtime_dir, run_as=account)
-                )
-                folder = stack.enter_context(private_dir(s.runtime_dir, "mb-bot-", account))
-                camera = open_camera(
-                    s.camera_backend, width=s.video_width, height=s.video_height, fps=s.video_fps
-                )
-                stack.push_async_callback(camera.aclose)
-            except Exception as exc:
-                raise BotFailure(FailureReason.DEVICES_FAILED, str(exc)) from exc
-            spec = BrowserSpec(
-                s.chromium_path, s.screen_width, s.screen_height, tuple(camera.browser_args())
-            )
-            context = await stack.enter_async_context(
-                bot_browser(
-                    self.playwright,
-                    spec,
-                    folder=folder,
-                    env={**display.client_env(), **audio.client_env()},
-                    run_as=account,
-                )
-            )
-            await camera.attach(context)
-            feed = CameraFeed(camera)
-            feed_task = asyncio.create_task(feed.run(), name=f"camera-feed-{self.bot_id}")
-            stack.callback(feed_task.cancel)
-            page = await first_page(context)
-            yield BotDevices(display, audio, camera, feed, page, folder)
 
     async def _attend(self, page: Page) -> None:
         lifecycle, s = self.lifecycle, self.settings

@@ -28,6 +28,9 @@ class WorkerSettings(BaseSettings):
     video_width: int = 640
     video_height: int = 360
     video_fps: int = 15
+    browser_console_logs: bool = Field(
+        default=False, description="Keep pages' console.log/info/debug (costs CPU)"
+    )
     join_timeout_s: float = 30.0
     leave_timeout_s: float = 10.0
     status_interval_s: float = 1.0

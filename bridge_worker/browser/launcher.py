@@ -14,11 +14,21 @@ import os
 import shlex
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from playwright.async_api import BrowserContext, Page, Playwright
 
 from bridge_worker.process import RunAs, chown_for
+
+
+def _page_script(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text()
+
+
+# Scripts bot pages get before the vendor's own code runs.
+RAW_MICROPHONE_JS = _page_script("raw_microphone.js")
+QUIET_CONSOLE_JS = _page_script("quiet_console.js")
 
 CHROMIUM_ARGS = [
     "--use-fake-ui-for-media-stream",  # grant camera/microphone without a prompt
@@ -28,7 +38,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-default-apps",
     "--disable-extensions",
-    "--disable-features=Translate,MediaRouter,OptimizationHints",
+    # Off: features a bot never uses that cost memory (the omnibox popup's WebUI
+    # renderer is preloaded; a spare renderer is kept warm for new tabs).
+    "--disable-features=Translate,MediaRouter,OptimizationHints,WebUIOmniboxPopup,"
+    "WebUIOmniboxFullPopup,SpareRendererForSitePerProcess",
     "--no-first-run",
     "--no-default-browser-check",
     "--password-store=basic",
@@ -44,6 +57,7 @@ class BrowserSpec:
     width: int
     height: int
     extra_args: tuple[str, ...] = ()
+    quiet_console: bool = True
 
 
 def write_wrapper(folder: Path, chromium: Path, run_as: RunAs, env: Mapping[str, str]) -> Path:
@@ -86,6 +100,9 @@ async def bot_browser(
         no_viewport=True,
     )
     try:
+        await context.add_init_script(RAW_MICROPHONE_JS)
+        if spec.quiet_console:
+            await context.add_init_script(QUIET_CONSOLE_JS)
         yield context
     finally:
         with contextlib.suppress(Exception):

@@ -39,6 +39,7 @@ class VirtualCamera(Protocol):
     width: int
     height: int
     fps: int
+    repeats_last_frame: bool  # True: send only pictures that changed
 
     def browser_args(self) -> list[str]:
         """Extra Chromium flags this backend needs."""

@@ -1,7 +1,8 @@
-"""Keeps a camera fed at its frame rate, as a real camera never stops sending.
+"""Feeds a camera the current picture, ticking at the camera's frame rate.
 
-Receivers that join late need fresh frames (and key frames) even when the picture
-does not change, so the current picture is re-sent every tick.
+A camera never stops sending: receivers that join late need fresh frames (and key
+frames) even when the picture does not change. Backends that repeat the last
+picture themselves (`repeats_last_frame`) are only sent pictures that changed.
 """
 
 from __future__ import annotations
@@ -37,9 +38,12 @@ class CameraFeed:
         loop = asyncio.get_running_loop()
         period = 1.0 / self.camera.fps
         next_at = loop.time()
+        repeats = self.camera.repeats_last_frame
+        sent: np.ndarray | None = None
         while True:
-            if not self.paused:
-                await self.camera.send(self.picture)
+            if not self.paused and not (repeats and self.picture is sent):
+                sent = self.picture
+                await self.camera.send(sent)
                 self.frames_fed += 1
             next_at += period
             delay = next_at - loop.time()

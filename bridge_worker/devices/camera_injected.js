@@ -1,54 +1,70 @@
-// meetbridge injected camera: getUserMedia answers video with a canvas track whose
-// frames come from the worker (JPEG over a WebSocket that Playwright routes in-process).
-// Audio still comes from the real (PulseAudio) microphone. The config is filled in by
-// the worker: {url, width, height, fps, label}.
+// meetbridge injected camera: getUserMedia answers video with a track whose frames
+// come from the worker: JPEG pictures over a WebSocket that Playwright answers
+// in-process (no network), decoded by WebCodecs' ImageDecoder straight into
+// VideoFrames for a MediaStreamTrackGenerator (no canvas, no read-back). The worker
+// sends a picture when it changes; the page repeats the last one at the camera's
+// frame rate, as a camera does. Audio still comes from the real (PulseAudio)
+// microphone. The config is filled in by the worker: {url, width, height, fps, label}.
 (() => {
   if (window.__meetbridgeCamera || !navigator.mediaDevices) return;
   const cfg = __MEETBRIDGE_CAMERA_CONFIG__;
   const devices = navigator.mediaDevices;
   const realGetUserMedia = devices.getUserMedia.bind(devices);
   const realEnumerate = devices.enumerateDevices.bind(devices);
-  const state = { canvas: null, track: null, socket: null, frames: 0, lastFrameAt: 0 };
+  const state = { track: null, socket: null, frames: 0, pictures: 0, last: null, lastAt: 0 };
   window.__meetbridgeCamera = state;
+  const periodMs = 1000 / cfg.fps;
 
-  function startFeed(ctx) {
-    if (state.socket) return;
+  function emit(writer, frame) {
+    const stamped = new VideoFrame(frame, { timestamp: Math.round(performance.now() * 1000) });
+    state.lastAt = performance.now();
+    state.frames += 1;
+    return writer.write(stamped).catch(() => stamped.close());
+  }
+
+  async function show(writer, bytes) {
+    const decoder = new ImageDecoder({ data: bytes, type: "image/jpeg" });
+    try {
+      const { image } = await decoder.decode();
+      if (state.last) state.last.close();
+      state.last = image;
+      state.pictures += 1;
+      await emit(writer, image);
+    } finally {
+      decoder.close();
+    }
+  }
+
+  function startFeed(writer) {
     const socket = new WebSocket(cfg.url);
     socket.binaryType = "arraybuffer";
-    let drawing = false;
+    let busy = false;
     socket.onmessage = async (event) => {
-      if (drawing) return; // drop a frame rather than queue behind a slow decode
-      drawing = true;
-      try {
-        const bitmap = await createImageBitmap(new Blob([event.data], { type: "image/jpeg" }));
-        ctx.drawImage(bitmap, 0, 0, cfg.width, cfg.height);
-        bitmap.close();
-        state.frames += 1;
-        state.lastFrameAt = performance.now();
-      } finally {
-        drawing = false;
-      }
+      if (busy) return; // drop a picture rather than queue behind a slow decode
+      busy = true;
+      try { await show(writer, event.data); } finally { busy = false; }
     };
-    socket.onclose = () => { state.socket = null; };
     state.socket = socket;
+    setInterval(() => {
+      if (state.last && !busy && performance.now() - state.lastAt >= periodMs * 0.9) {
+        emit(writer, state.last);
+      }
+    }, periodMs);
   }
 
   function cameraTrack() {
-    if (!state.track || state.track.readyState === "ended") {
-      const canvas = document.createElement("canvas");
-      canvas.width = cfg.width;
-      canvas.height = cfg.height;
-      const ctx = canvas.getContext("2d", { alpha: false, desynchronized: true });
-      ctx.fillStyle = "#000";
-      ctx.fillRect(0, 0, cfg.width, cfg.height);
-      state.canvas = canvas;
-      state.track = canvas.captureStream(cfg.fps).getVideoTracks()[0];
-      startFeed(ctx);
+    if (!state.track) {
+      const generator = new MediaStreamTrackGenerator({ kind: "video" });
+      state.track = generator;
+      startFeed(generator.writable.getWriter());
     }
     // A clone per caller: a page that stops its track must not stop the camera.
     const track = state.track.clone();
     const settings = track.getSettings.bind(track);
-    track.getSettings = () => ({ ...settings(), deviceId: "meetbridge-camera", groupId: "meetbridge" });
+    track.getSettings = () => ({
+      ...settings(), deviceId: "meetbridge-camera", groupId: "meetbridge",
+      width: cfg.width, height: cfg.height, frameRate: cfg.fps,
+    });
     Object.defineProperty(track, "label", { value: cfg.label });
     return track;
   }

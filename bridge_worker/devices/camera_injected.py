@@ -29,6 +29,7 @@ class InjectedCamera:
     """Feeds every page of a browser context that opened the camera."""
 
     backend: Final = "injected"
+    repeats_last_frame = True  # the page repeats the last picture at the frame rate
 
     def __init__(self, *, width: int, height: int, fps: int, label: str = "meetbridge camera"):
         self.width, self.height, self.fps, self.label = width, height, fps, label
@@ -57,22 +58,22 @@ class InjectedCamera:
         await context.route_web_socket(FEED_URL, self._accept)
 
     def _accept(self, socket: WebSocketRoute) -> None:
+        """A page opened the camera: give it the current picture at once."""
         self._sockets.add(socket)
         socket.on_close(lambda *_: self._sockets.discard(socket))
+        if self._last_payload:
+            socket.send(self._last_payload)
 
     @property
     def connected(self) -> bool:
         return bool(self._sockets)
 
     async def send(self, frame: np.ndarray) -> None:
-        if not self._sockets:
-            return
         if frame is not self._last_frame:
             self._last_payload = await asyncio.to_thread(encode_jpeg, frame)
             self._last_frame = frame
-        payload = self._last_payload
         for socket in list(self._sockets):
-            socket.send(payload)
+            socket.send(self._last_payload)
 
     async def aclose(self) -> None:
         self._sockets.clear()

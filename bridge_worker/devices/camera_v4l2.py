@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 class LoopbackCamera:
     backend: Final = "v4l2loopback"
+    repeats_last_frame = False  # a loopback device must be written every frame
 
     def __init__(self, device: Path, *, width: int, height: int, fps: int):
         import pyvirtualcam  # optional extra: pip install meetbridge[v4l2]

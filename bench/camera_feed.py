@@ -1,0 +1,97 @@
+"""CPU cost of feeding the bot's camera, per frame, over the bot's whole process tree.
+
+Measured on a bot's real devices and browser, with no meeting: a page opens the
+camera and shows it in a <video> element, the feed runs with a new picture every
+frame (so every frame is encoded, carried and decoded), then is paused; the
+difference in CPU between the two windows, over the frames fed, is the cost of one
+frame (worker encode + transport into the page + decode into the camera track).
+The video encoder of a call is not part of it (it runs whatever the camera is).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+
+import numpy as np
+import psutil
+from playwright.async_api import Playwright, Route, async_playwright
+
+from bench.resources import TreeSampler
+from bridge_worker.bot_devices import BotDevices, bot_devices
+from bridge_worker.settings import WorkerSettings
+from meetbridge.logs import configure_logging
+
+PAGE_URL = "https://camera-bench.invalid/"
+PAGE = """<!doctype html><video id=v autoplay muted playsinline></video><script>
+navigator.mediaDevices.getUserMedia({video: true}).then((s) => { v.srcObject = s; });
+</script>"""
+
+
+def worker_pids() -> list[int]:
+    """This process and the Playwright drivers it started (they carry the frames)."""
+    me = psutil.Process()
+    return [me.pid, *(child.pid for child in me.children() if "node" in child.name())]
+
+
+async def _serve_page(route: Route) -> None:
+    await route.fulfill(status=200, content_type="text/html", body=PAGE)
+
+
+async def _changing_pictures(devices: BotDevices) -> None:
+    feed = devices.feed
+    width, height = feed.camera.width, feed.camera.height
+    rng = np.random.default_rng(1)
+    # Mild noise over a gradient: ~25 KB JPEGs, the size of a 640x360 webcam frame.
+    base = np.linspace(0, 255, width, dtype=np.float32)[None, :, None].repeat(height, 0)
+    pictures = [
+        np.clip(base + rng.normal(0, 6, (height, width, 3)), 0, 255).astype(np.uint8)
+        for _ in range(8)
+    ]
+    i = 0
+    while True:
+        feed.show(pictures[i % len(pictures)])
+        i += 1
+        await asyncio.sleep(1 / feed.camera.fps)
+
+
+async def feed_cost_ms_per_frame(devices: BotDevices, seconds: float = 10.0) -> float:
+    """(CPU feeding - CPU paused) / frames fed, over the bot's processes and the worker's."""
+
+    def tree() -> list[int]:
+        return [*devices.process_ids(), *worker_pids()]
+
+    feed = devices.feed
+    feed.paused = True
+    paused = TreeSampler(tree)
+    await paused.run_for(seconds)
+    feed.paused = False
+    changer = asyncio.create_task(_changing_pictures(devices))
+    try:
+        first = feed.frames_fed
+        feeding = TreeSampler(tree)
+        await feeding.run_for(seconds)
+        frames = max(feed.frames_fed - first, 1)
+    finally:
+        changer.cancel()
+    return 1000 * (feeding.cpu_cores - paused.cpu_cores) * seconds / frames
+
+
+async def measure(playwright: Playwright, settings: WorkerSettings, seconds: float) -> float:
+    async with bot_devices(settings, playwright, "camera-bench") as devices:
+        await devices.page.context.route(PAGE_URL, _serve_page)
+        await devices.page.goto(PAGE_URL)
+        await devices.page.wait_for_function("() => v.readyState >= 2", timeout=10_000)
+        return await feed_cost_ms_per_frame(devices, seconds)
+
+
+async def main() -> dict[str, float]:
+    async with async_playwright() as playwright:
+        cost = await measure(playwright, WorkerSettings(), 10.0)
+    return {"camera_feed_cpu_ms_per_frame": round(cost, 2), "pid": os.getpid()}
+
+
+if __name__ == "__main__":
+    configure_logging("WARNING")
+    print(json.dumps(asyncio.run(main())))

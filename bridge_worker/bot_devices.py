@@ -1,0 +1,98 @@
+"""Everything a bot runs on, booted in order on one exit stack and torn down in reverse.
+
+Display → audio → private folder → camera → browser (on that display, with that
+audio and camera) → the camera feed. Whatever fails or is cancelled part-way, the
+stack stops what was already started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+from playwright.async_api import Page, Playwright
+
+from bridge_worker.browser.launcher import BrowserSpec, bot_browser, first_page
+from bridge_worker.devices.audio import BotAudio, bot_audio
+from bridge_worker.devices.camera import VirtualCamera, open_camera
+from bridge_worker.devices.camera_feed import CameraFeed
+from bridge_worker.devices.display import VirtualDisplay, virtual_display
+from bridge_worker.devices.runtime_dir import private_dir
+from bridge_worker.process import bot_account
+from bridge_worker.settings import WorkerSettings
+
+
+class DevicesError(RuntimeError):
+    """A device of the bot could not be set up (the message says which and why)."""
+
+
+@dataclass
+class BotDevices:
+    """What a running bot has; valid only inside `bot_devices`."""
+
+    display: VirtualDisplay
+    audio: BotAudio
+    camera: VirtualCamera
+    feed: CameraFeed
+    page: Page
+    folder: Path
+
+    def process_ids(self) -> list[int]:
+        """The bot's own processes: Xvfb, its PulseAudio daemon, Chromium's whole tree."""
+        marker = f"--user-data-dir={self.folder}"
+        roots = [
+            proc
+            for proc in psutil.process_iter(["cmdline"])
+            if any(arg.startswith(marker) for arg in proc.info["cmdline"] or ())
+        ]
+        browser = {p.pid for root in roots for p in [root, *root.children(recursive=True)]}
+        return [self.display.pid, self.audio.daemon_pid, *sorted(browser)]
+
+
+@contextlib.asynccontextmanager
+async def bot_devices(
+    settings: WorkerSettings, playwright: Playwright, name: str
+) -> AsyncIterator[BotDevices]:
+    s = settings
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            account = bot_account(s.bot_user)
+            display = await stack.enter_async_context(
+                virtual_display(width=s.screen_width, height=s.screen_height, run_as=account)
+            )
+            audio = await stack.enter_async_context(
+                bot_audio(runtime_base=s.runtime_dir, run_as=account)
+            )
+            folder = stack.enter_context(private_dir(s.runtime_dir, "mb-bot-", account))
+            camera = open_camera(
+                s.camera_backend, width=s.video_width, height=s.video_height, fps=s.video_fps
+            )
+            stack.push_async_callback(camera.aclose)
+        except Exception as exc:
+            raise DevicesError(str(exc)) from exc
+        spec = BrowserSpec(
+            s.chromium_path,
+            s.screen_width,
+            s.screen_height,
+            tuple(camera.browser_args()),
+            quiet_console=not s.browser_console_logs,
+        )
+        context = await stack.enter_async_context(
+            bot_browser(
+                playwright,
+                spec,
+                folder=folder,
+                env={**display.client_env(), **audio.client_env()},
+                run_as=account,
+            )
+        )
+        await camera.attach(context)
+        feed = CameraFeed(camera)
+        feed_task = asyncio.create_task(feed.run(), name=f"camera-feed-{name}")
+        stack.callback(feed_task.cancel)
+        page = await first_page(context)
+        yield BotDevices(display, audio, camera, feed, page, folder)
