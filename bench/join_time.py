@@ -95,6 +95,8 @@ async def main(joins: int, call_s: float, feed_s: float) -> dict:
         "boot_s": round(statistics.median(t["boot_s"] for t in timings), 3),
         "joins": len(timings),
         "cpu_cores": round(own.cpu_cores + shared.cpu_cores, 3),
+        "cpu_cores_bot_processes": round(own.cpu_cores, 3),
+        "cpu_cores_worker": round(shared.cpu_cores, 3),
         "pss_mb": round(own.pss_mib, 1),
         "worker_pss_mb": round(shared.pss_mib, 1),
         "camera_feed_cpu_ms_per_frame": round(feed_ms, 2),
@@ -107,7 +109,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--joins", type=int, default=5)
     parser.add_argument("--call-s", type=float, default=30.0)
-    parser.add_argument("--feed-s", type=float, default=10.0)
+    parser.add_argument("--feed-s", type=float, default=5.0)
     args = parser.parse_args()
     configure_logging("WARNING")
     print(json.dumps(asyncio.run(main(args.joins, args.call_s, args.feed_s))))
