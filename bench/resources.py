@@ -48,10 +48,12 @@ class TreeSampler:
     _first_cpu: dict[int, float] = field(default_factory=dict)
     _last_cpu: dict[int, float] = field(default_factory=dict)
     _pss_samples: list[int] = field(default_factory=list)
+    own_cpu_s: float = 0.0  # the sampler's own CPU, spent in the calling process
     _started: float = 0.0
     _ended: float = 0.0
 
     def sample(self) -> None:
+        began = time.thread_time()
         first = not self._pss_samples
         total_pss = 0
         pids = with_descendants(self.pids()) if self.descendants else set(self.pids())
@@ -64,6 +66,7 @@ class TreeSampler:
             self._last_cpu[pid] = cpu
             total_pss += _pss_bytes(pid)
         self._pss_samples.append(total_pss)
+        self.own_cpu_s += time.thread_time() - began
 
     async def run_for(self, seconds: float) -> None:
         self._started = time.monotonic()
