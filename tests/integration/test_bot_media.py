@@ -78,3 +78,30 @@ async def test_bot_browser_runs_sandboxed_as_the_bot_account(call) -> None:
     for proc in chromium:
         assert proc.uids().real == bot_uid, proc.cmdline()[:2]
         assert "--no-sandbox" not in proc.cmdline()
+
+
+async def test_stage_is_the_remote_video_and_never_the_self_view(call) -> None:
+    person, bot = call
+    assert bot.devices is not None
+    page = bot.devices.page
+    stage = await bot.stage_box()
+    assert stage is not None
+    own_view = await page.locator("#videolocal").bounding_box()
+    remote = await page.locator("#videoremote1").bounding_box()
+    assert own_view is not None and remote is not None
+    # In page coordinates the stage is exactly the one remote feed...
+    viewport_stage = await bot.vendor.stage_box(page)
+    assert viewport_stage is not None
+    assert (viewport_stage.x, viewport_stage.y) == pytest.approx((remote["x"], remote["y"]))
+    # ...which does not overlap the bot's own preview.
+    overlap_x = min(remote["x"] + remote["width"], own_view["x"] + own_view["width"]) - max(
+        remote["x"], own_view["x"]
+    )
+    overlap_y = min(remote["y"] + remote["height"], own_view["y"] + own_view["height"]) - max(
+        remote["y"], own_view["y"]
+    )
+    assert overlap_x <= 0 or overlap_y <= 0
+    # On the bot's screen, the stage sits below the browser's own toolbar.
+    assert stage.y > viewport_stage.y and stage.x >= viewport_stage.x
+    assert stage.x + stage.width <= bot.settings.screen_width
+    assert stage.y + stage.height <= bot.settings.screen_height
