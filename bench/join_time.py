@@ -28,8 +28,8 @@ from playwright.async_api import async_playwright
 from bench import camera_feed
 from bench.resources import TreeSampler
 from bridge_worker.bot import Bot
-from bridge_worker.lifecycle import BotState, StateChange
 from bridge_worker.settings import WorkerSettings
+from meetbridge.lifecycle import BotState, StateChange
 from meetbridge.logs import configure_logging
 from tests.lab.meeting import LabMeeting
 from tests.lab.netns import require_lab_namespace

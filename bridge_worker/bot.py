@@ -16,8 +16,8 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Playwright
 
 from bridge_worker.bot_devices import BotDevices, DevicesError, bot_devices
-from bridge_worker.lifecycle import BotLifecycle, BotState, FailureReason
 from bridge_worker.settings import WorkerSettings
+from meetbridge.lifecycle import BotLifecycle, BotState, FailureReason
 from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, VendorClient
 
 log = structlog.get_logger(__name__)
@@ -119,17 +119,30 @@ class Bot:
         lifecycle.move(BotState.JOINING)
         await self.vendor.join(page, self.request)
         await self._wait_admitted(page)
+        loop = asyncio.get_running_loop()
+        joined_at = last_company = loop.time()
         while not self._leave_requested.is_set():
             reading = await self.vendor.read(page)
             if reading.status in END_STATUSES:
                 raise BotFailure(END_STATUSES[reading.status], reading.detail or "")
             if reading.status is MeetingStatus.ERROR:
                 raise BotFailure(FailureReason.MEETING_ENDED, reading.detail or "")
+            if reading.participants:
+                last_company = loop.time()
+            elif loop.time() - last_company > s.alone_timeout_s:
+                await self._leave(page)
+                raise BotFailure(FailureReason.ALONE_TIMEOUT, f"alone for {s.alone_timeout_s:g}s")
+            if loop.time() - joined_at > s.max_duration_s:
+                log.info("maximum duration reached", bot_id=self.bot_id)
+                break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._leave_requested.wait(), s.status_interval_s)
         lifecycle.move(BotState.LEAVING)
+        await self._leave(page)
+
+    async def _leave(self, page: Page) -> None:
         try:
-            await asyncio.wait_for(self.vendor.leave(page), s.leave_timeout_s)
+            await asyncio.wait_for(self.vendor.leave(page), self.settings.leave_timeout_s)
         except (TimeoutError, PlaywrightError) as exc:
             log.warning("leave was not clean", bot_id=self.bot_id, error=type(exc).__name__)
 
@@ -148,12 +161,14 @@ class Bot:
                 raise BotFailure(reason, reading.detail or "")
             if reading.status is MeetingStatus.WAITING_ROOM and lifecycle.state is BotState.JOINING:
                 lifecycle.move(BotState.WAITING_ROOM)
+                deadline = loop.time() + s.waiting_room_timeout_s
             if self._leave_requested.is_set():
                 lifecycle.move(BotState.LEAVING)
-                await self.vendor.leave(page)
+                await self._leave(page)
                 raise _LeftEarly()
             if loop.time() > deadline:
-                raise BotFailure(FailureReason.JOIN_TIMEOUT, f"not admitted in {s.join_timeout_s}s")
+                waited = "in the waiting room" if lifecycle.state is BotState.WAITING_ROOM else ""
+                raise BotFailure(FailureReason.JOIN_TIMEOUT, f"not admitted {waited}in time")
             await asyncio.sleep(0.1)
 
     async def stage_box(self) -> Box | None:

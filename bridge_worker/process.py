@@ -16,6 +16,7 @@ import signal
 import subprocess
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 
@@ -45,7 +46,8 @@ class RunAs:
         """`setpriv` drops to the user with a clean environment, then `env` sets ours.
 
         setpriv (util-linux) keeps inherited file descriptors, which Xvfb's
-        `-displayfd` and Playwright's pipe to Chromium need.
+        `-displayfd` and Playwright's pipe to Chromium need. The parent-death signal
+        is set after the drop (a uid change would clear an earlier one).
         """
         return [
             "setpriv",
@@ -53,9 +55,15 @@ class RunAs:
             f"--regid={self.gid}",
             "--init-groups",
             "--reset-env",
+            "--pdeathsig=KILL",
             "env",
             *(f"{key}={value}" for key, value in env.items()),
         ]
+
+
+# Children die with the thread that started them, even when the worker is killed
+# with SIGKILL and has no chance to clean up (see `start_process`).
+DIE_WITH_PARENT = ["setpriv", "--pdeathsig=KILL"]
 
 
 def bot_account(user: str) -> RunAs | None:
@@ -76,12 +84,16 @@ async def start_process(
     env: Mapping[str, str],
     run_as: RunAs | None = None,
     pass_fds: Sequence[int] = (),
-    stdout: int | None = subprocess.DEVNULL,
-    stderr: int | None = subprocess.DEVNULL,
-    stdin: int | None = subprocess.DEVNULL,
+    stdout: Any = subprocess.DEVNULL,
+    stderr: Any = subprocess.DEVNULL,
+    stdin: Any = subprocess.DEVNULL,
 ) -> asyncio.subprocess.Process:
-    """Start `argv` in a new session with exactly `env` (never os.environ)."""
-    full_argv = [*run_as.command_prefix(env), *argv] if run_as else list(argv)
+    """Start `argv` in a new session with exactly `env` (never os.environ).
+
+    The child gets SIGKILL when the thread that started it exits: a worker killed
+    with SIGKILL leaves no Xvfb or PulseAudio behind.
+    """
+    full_argv = [*run_as.command_prefix(env), *argv] if run_as else [*DIE_WITH_PARENT, *argv]
     return await asyncio.create_subprocess_exec(
         *full_argv,
         env=dict(env),
@@ -103,11 +115,23 @@ def kill_group(pid: int, sig: signal.Signals) -> bool:
 
 
 async def stop_process(
-    proc: asyncio.subprocess.Process, *, name: str, grace_s: float = 3.0
+    proc: asyncio.subprocess.Process,
+    *,
+    name: str,
+    grace_s: float = 3.0,
+    polite_to_leader_only: bool = False,
 ) -> None:
-    """SIGTERM the process group, wait up to `grace_s`, then SIGKILL it."""
+    """SIGTERM the process group (or only its leader), wait up to `grace_s`, then SIGKILL it.
+
+    `polite_to_leader_only` is for children that shut their own helpers down in
+    order (a worker's bots leave their meetings before their browsers stop).
+    """
     if proc.returncode is None:
-        kill_group(proc.pid, signal.SIGTERM)
+        if polite_to_leader_only:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(proc.pid, signal.SIGTERM)
+        else:
+            kill_group(proc.pid, signal.SIGTERM)
         try:
             await asyncio.wait_for(asyncio.shield(proc.wait()), grace_s)
         except TimeoutError:
@@ -126,13 +150,18 @@ async def supervised(
     env: Mapping[str, str],
     run_as: RunAs | None = None,
     grace_s: float = 3.0,
-    **kwargs: object,
+    polite_to_leader_only: bool = False,
+    **kwargs: Any,
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """A child process whose group is stopped when the block exits, however it exits."""
-    proc = await start_process(argv, env=env, run_as=run_as, **kwargs)  # type: ignore[arg-type]
+    proc = await start_process(argv, env=env, run_as=run_as, **kwargs)
     log.debug("process started", process=name, pid=proc.pid)
     try:
         yield proc
     finally:
-        await asyncio.shield(stop_process(proc, name=name, grace_s=grace_s))
+        await asyncio.shield(
+            stop_process(
+                proc, name=name, grace_s=grace_s, polite_to_leader_only=polite_to_leader_only
+            )
+        )
         log.debug("process stopped", process=name, pid=proc.pid)

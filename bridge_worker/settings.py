@@ -32,5 +32,23 @@ class WorkerSettings(BaseSettings):
         default=False, description="Keep pages' console.log/info/debug (costs CPU)"
     )
     join_timeout_s: float = 30.0
+    waiting_room_timeout_s: float = 600.0
+    alone_timeout_s: float = Field(
+        default=300.0, description="Leave when nobody else has been in the meeting this long"
+    )
+    max_duration_s: float = Field(default=4 * 3600.0, description="Leave after this long")
     leave_timeout_s: float = 10.0
     status_interval_s: float = 1.0
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    heartbeat_interval_s: float = 2.0
+    lease_ttl_s: float = Field(
+        default=15.0, description="A bot's run lease lapses this long after its last renewal"
+    )
+    lab_hosts: list[str] = Field(
+        default_factory=list, description="Hosts the lab vendor (janus) may join"
+    )
+    worker_concurrency: int = Field(default=2, description="Bots one worker process runs")
+    visibility_timeout_s: float = Field(
+        default=3600.0,
+        description="Redis broker: an unacknowledged job is delivered again after this long",
+    )

@@ -8,7 +8,7 @@ import pytest
 
 from tests.leaks import leftovers, watched_processes
 
-pytest_plugins = ["tests.lab.fixtures"]
+pytest_plugins = ["tests.lab.fixtures", "tests.stack"]
 
 
 @pytest.fixture(autouse=True)

@@ -7,17 +7,19 @@ import time
 import psutil
 
 WATCHED = frozenset(
-    {"Xvfb", "chromium", "chrome", "pulseaudio", "janus", "paplay", "parec", "pacat", "ffmpeg"}
+    {"Xvfb", "chromium", "chrome", "pulseaudio", "janus", "paplay", "parec", "pacat", "ffmpeg",
+     "redis-server", "celery", "uvicorn"}
 )
 
 
 def watched_processes() -> dict[int, str]:
-    """Live (non-zombie) processes of the kinds tests start, by pid."""
+    """Live (non-zombie) processes of the kinds tests start: pid -> a short description."""
     found = {}
-    for proc in psutil.process_iter(["pid", "name", "status"]):
+    for proc in psutil.process_iter(["pid", "name", "status", "cmdline", "username"]):
         info = proc.info
         if info["name"] in WATCHED and info["status"] != psutil.STATUS_ZOMBIE:
-            found[info["pid"]] = info["name"]
+            args = " ".join(info["cmdline"] or [])[:160]
+            found[info["pid"]] = f"{info['name']} ({info['username']}): {args}"
     return found
 
 

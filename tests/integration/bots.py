@@ -10,8 +10,8 @@ import psutil
 from playwright.async_api import Playwright
 
 from bridge_worker.bot import Bot
-from bridge_worker.lifecycle import BotState
 from bridge_worker.settings import WorkerSettings
+from meetbridge.lifecycle import BotState
 from vendor_scripts.base import MeetingRequest
 from vendor_scripts.registry import load_client
 

@@ -8,7 +8,7 @@ import contextlib
 import pytest
 
 from bridge_worker.bot import Bot
-from bridge_worker.lifecycle import BotState, FailureReason
+from meetbridge.lifecycle import BotState, FailureReason
 from tests.integration.bots import alive, bot_settings, running_bot
 from tests.lab.meeting import LabMeeting
 from vendor_scripts.base import MeetingRequest
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.integration]
 async def _pids_once_up(bot: Bot, timeout_s: float = 20) -> list[int]:
     """The bot's processes, as soon as its browser is running."""
     async with asyncio.timeout(timeout_s):
-        while bot.devices is None or len(bot.devices.process_ids()) < 3:  # noqa: ASYNC110
+        while bot.devices is None or len(bot.devices.process_ids()) < 3:
             await asyncio.sleep(0.02)
     return bot.devices.process_ids()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 
@@ -51,7 +52,7 @@ async def test_foreground_bot_joins_logs_its_states_and_leaves_on_ctrl_c(
             log = await _read_until(proc.stderr, "joining -> in_meeting", 40)
             assert "queued -> booting" in log and "booting -> joining" in log
             await person.wait_for_participant("clibot", timeout_s=20)
-            proc.send_signal(signal.SIGINT)
+            os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C in a terminal does
             log = await _read_until(proc.stderr, "leaving -> ended", 30)
             assert await asyncio.wait_for(proc.wait(), 30) == 0
             await person.wait_for_participant_gone("clibot", timeout_s=20)

@@ -1,6 +1,6 @@
 import pytest
 
-from bridge_worker.lifecycle import (
+from meetbridge.lifecycle import (
     TERMINAL_STATES,
     BotLifecycle,
     BotState,

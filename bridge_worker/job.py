@@ -1,0 +1,180 @@
+"""One `run_bot` job: the bot, plus its ties to Redis.
+
+Around the Bot itself it runs: a lease (the bot runs at most once, anywhere), a
+heartbeat (so the orchestrator notices a dead worker), a reader of the bot's
+command stream (leave, screenshot), a watcher of the worker's shutdown, and a
+publisher that turns every lifecycle change into a stored state and an event,
+in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import socket
+import threading
+import uuid
+
+import structlog
+from playwright.async_api import async_playwright
+from redis.exceptions import RedisError
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_fixed
+
+from bridge_worker.bot import Bot
+from bridge_worker.capture.screen import grab, png
+from bridge_worker.settings import WorkerSettings
+from meetbridge.lifecycle import BotState, StateChange
+from meetbridge.records import commands_stream, reply_list
+from meetbridge.store import BotStore, TransitionResult
+from vendor_scripts.base import MeetingRequest
+from vendor_scripts.registry import load_client
+
+log = structlog.get_logger(__name__)
+WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
+REPLY_TTL_S = 30
+
+
+class StatePublisher:
+    """Stores the bot's state changes in order (the lifecycle's listeners are sync)."""
+
+    def __init__(self, store: BotStore, bot_id: str):
+        self.store, self.bot_id = store, bot_id
+        self._changes: asyncio.Queue[StateChange | None] = asyncio.Queue()
+        self.refused = asyncio.Event()  # the stored bot moved on without us
+
+    def push(self, change: StateChange) -> None:
+        self._changes.put_nowait(change)
+
+    async def run(self) -> None:
+        while (change := await self._changes.get()) is not None:
+            result = await self._store_change(change)
+            if not result.applied:
+                log.warning(
+                    "stored state moved on",
+                    bot_id=self.bot_id,
+                    stored=result.previous,
+                    wanted=change.new,
+                )
+                self.refused.set()
+
+    async def _store_change(self, change: StateChange) -> TransitionResult:
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type(RedisError),
+            wait=wait_fixed(1),
+            stop=stop_after_delay(60),
+            reraise=True,
+        ):
+            with attempt:
+                return await self.store.transition(
+                    self.bot_id,
+                    change.new,
+                    reason=change.reason,
+                    detail=change.detail,
+                    at=change.at,
+                )
+        raise AssertionError("unreachable")
+
+    async def close(self) -> None:
+        self._changes.put_nowait(None)
+
+
+class BotJob:
+    def __init__(self, bot_id: str, settings: WorkerSettings, shutting_down: threading.Event):
+        self.bot_id, self.settings, self.shutting_down = bot_id, settings, shutting_down
+        self.lease_token = f"{WORKER_NAME}:{uuid.uuid4().hex}"
+
+    async def run(self) -> None:
+        store = BotStore.from_url(self.settings.redis_url)
+        ttl_ms = int(self.settings.lease_ttl_s * 1000)
+        try:
+            if not await store.acquire_lease(self.bot_id, self.lease_token, ttl_ms):
+                log.warning("bot already running elsewhere; job dropped", bot_id=self.bot_id)
+                return
+            try:
+                await self._run_leased(store)
+            finally:
+                await store.release_lease(self.bot_id, self.lease_token)
+        finally:
+            await store.aclose()
+
+    async def _run_leased(self, store: BotStore) -> None:
+        record = await store.get(self.bot_id)
+        if record is None or record.state is not BotState.QUEUED:
+            log.info("job skipped", bot_id=self.bot_id, state=record and record.state)
+            return
+        request = MeetingRequest(record.meeting_url, record.display_name, record.passcode)
+        async with async_playwright() as playwright:
+            bot = Bot(self.bot_id, request, load_client(record.vendor), self.settings, playwright)
+            publisher = StatePublisher(store, self.bot_id)
+            bot.lifecycle.listeners.append(publisher.push)
+            helpers = [
+                asyncio.create_task(publisher.run()),
+                asyncio.create_task(self._heartbeat(store, bot, publisher)),
+                asyncio.create_task(self._commands(store, bot)),
+                asyncio.create_task(self._watch_shutdown(bot)),
+            ]
+            try:
+                await bot.run()
+            finally:
+                await publisher.close()
+                await asyncio.wait_for(asyncio.shield(helpers[0]), 10)
+                for task in helpers[1:]:
+                    task.cancel()
+                await asyncio.gather(*helpers, return_exceptions=True)
+
+    async def _heartbeat(self, store: BotStore, bot: Bot, publisher: StatePublisher) -> None:
+        while True:
+            try:
+                await self._beat(store, bot)
+            except RedisError as exc:  # Redis restarting: the next beat retries
+                log.warning("heartbeat failed", bot_id=self.bot_id, error=type(exc).__name__)
+            if publisher.refused.is_set():
+                bot.request_leave()
+            await asyncio.sleep(self.settings.heartbeat_interval_s)
+
+    async def _beat(self, store: BotStore, bot: Bot) -> None:
+        where = {}
+        if bot.devices is not None:
+            where = {"display": bot.devices.display.name, "audio_server": bot.devices.audio.server}
+        await store.heartbeat(self.bot_id, WORKER_NAME, **where)
+        ttl_ms = int(self.settings.lease_ttl_s * 1000)
+        if not await store.renew_lease(self.bot_id, self.lease_token, ttl_ms):
+            # Lapsed (Redis was away too long, or lost its data): take it again if free.
+            if not await store.acquire_lease(self.bot_id, self.lease_token, ttl_ms):
+                log.error("lease held by another run; leaving", bot_id=self.bot_id)
+                bot.request_leave()
+
+    async def _watch_shutdown(self, bot: Bot) -> None:
+        await asyncio.to_thread(self.shutting_down.wait)
+        log.info("worker shutting down; leaving", bot_id=self.bot_id)
+        bot.request_leave()
+
+    async def _commands(self, store: BotStore, bot: Bot) -> None:
+        stream, last = commands_stream(self.bot_id), "0-0"
+        while True:
+            try:
+                batch = await store.redis.xread({stream: last}, block=1000, count=10)
+            except RedisError as exc:
+                log.warning("command read failed", bot_id=self.bot_id, error=type(exc).__name__)
+                await asyncio.sleep(1)
+                continue
+            for entry_id, fields in batch[0][1] if batch else []:
+                last = entry_id
+                await self._handle(store, bot, fields)
+
+    async def _handle(self, store: BotStore, bot: Bot, fields: dict[str, str]) -> None:
+        command = fields.get("command")
+        if command == "leave":
+            log.info("leave command", bot_id=self.bot_id)
+            bot.request_leave()
+        elif command == "screenshot" and bot.devices is not None:
+            image = await asyncio.to_thread(grab, bot.devices.display.name)
+            data = base64.b64encode(await asyncio.to_thread(png, image)).decode()
+            key = reply_list(self.bot_id, fields.get("request_id", "")[:32])
+            async with store.redis.pipeline(transaction=True) as pipe:
+                pipe.rpush(key, data)
+                pipe.expire(key, REPLY_TTL_S)
+                await pipe.execute()
+        else:
+            log.warning("unknown or untimely command", bot_id=self.bot_id, command=command)

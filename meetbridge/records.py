@@ -1,0 +1,70 @@
+"""The bot record and the Redis key layout: the contract the API and the worker share."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, SecretStr
+
+from meetbridge.lifecycle import BotState, FailureReason
+
+PREFIX = "mb"
+EVENTS_STREAM = f"{PREFIX}:events"
+ALL_BOTS = f"{PREFIX}:bots"
+
+
+def bot_key(bot_id: str) -> str:
+    return f"{PREFIX}:bot:{bot_id}"
+
+
+def bots_of_key(key_id: str) -> str:
+    return f"{PREFIX}:apikey:{key_id}:bots"
+
+
+def commands_stream(bot_id: str) -> str:
+    return f"{PREFIX}:bot:{bot_id}:commands"
+
+
+def lease_key(bot_id: str) -> str:
+    return f"{PREFIX}:bot:{bot_id}:lease"
+
+
+def reply_list(bot_id: str, request_id: str) -> str:
+    return f"{PREFIX}:bot:{bot_id}:reply:{request_id}"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class BotRecord(BaseModel):
+    """A bot as stored: everything the worker needs to run it and the API to show it."""
+
+    id: str
+    key_id: str
+    vendor: str
+    meeting_url: str  # may carry a passcode in its query: never logged, never returned
+    meeting_host: str
+    display_name: str
+    passcode: SecretStr | None = None
+    state: BotState = BotState.QUEUED
+    reason: FailureReason | None = None
+    detail: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    joined_at: datetime | None = None
+    ended_at: datetime | None = None
+    heartbeat_at: datetime | None = None
+    worker: str | None = None
+    display: str | None = None  # where the bot runs, for operators and tests
+    audio_server: str | None = None
+
+    def to_redis(self) -> dict[str, str]:
+        data = self.model_dump(mode="json", exclude_none=True)
+        if self.passcode is not None:
+            data["passcode"] = self.passcode.get_secret_value()
+        return {k: str(v) for k, v in data.items()}
+
+    @classmethod
+    def from_redis(cls, data: dict[str, str]) -> BotRecord:
+        return cls.model_validate({k: v for k, v in data.items() if v != ""})

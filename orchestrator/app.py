@@ -1,0 +1,96 @@
+"""The FastAPI application: routes, error shapes, and the background loops it owns."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from collections.abc import AsyncIterator
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from meetbridge.store import BotStore
+from orchestrator.api.routes import bots, events, health
+from orchestrator.events import follow
+from orchestrator.metrics import Metrics
+from orchestrator.queue import JobQueue
+from orchestrator.settings import OrchestratorSettings
+from orchestrator.watchdog import run_watchdog
+from orchestrator.webhooks import run_webhooks
+
+log = structlog.get_logger(__name__)
+
+
+async def _feed_metrics(store: BotStore, metrics: Metrics) -> None:
+    async for event in follow(store.redis):
+        if event is not None:
+            metrics.observe(event)
+
+
+def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """422 with where and what, never the submitted value (it may be a passcode)."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+    return JSONResponse({"detail": errors}, status_code=422)
+
+
+def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error", error=type(exc).__name__)
+    return JSONResponse({"detail": "internal error"}, status_code=500)
+
+
+def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
+    settings = settings or OrchestratorSettings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = BotStore.from_url(settings.redis_url)
+        queue = JobQueue(settings.redis_url)
+        metrics = Metrics()
+        app.state.store, app.state.queue, app.state.metrics = store, queue, metrics
+        app.state.settings = settings
+        consumer = f"{socket.gethostname()}-{os.getpid()}"
+        loops = [
+            asyncio.create_task(
+                run_watchdog(store, settings.heartbeat_timeout_s, settings.watchdog_interval_s)
+            ),
+            asyncio.create_task(_feed_metrics(store, metrics)),
+            asyncio.create_task(
+                run_webhooks(store, consumer, settings.webhook_attempts, settings.webhook_timeout_s)
+            ),
+        ]
+        try:
+            yield
+        finally:
+            for task in loops:
+                task.cancel()
+            await asyncio.gather(*loops, return_exceptions=True)
+            queue.close()
+            await store.aclose()
+
+    app = FastAPI(
+        title="meetbridge",
+        version="0.1.0",
+        description="Send bots into video meetings and bridge them into virtual rooms.",
+        lifespan=lifespan,
+    )
+    app.include_router(health.router)
+    app.include_router(bots.router)
+    app.include_router(events.router)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+    return app

@@ -1,0 +1,45 @@
+"""What the HTTP API accepts and returns (never the passcode, never the full URL)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from meetbridge.lifecycle import BotState, FailureReason
+from meetbridge.records import BotRecord
+
+
+class BotCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    meeting_url: str = Field(min_length=1, max_length=2048)
+    display_name: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
+    vendor: str | None = Field(default=None, max_length=32)
+    passcode: SecretStr | None = Field(default=None, max_length=128)
+
+
+class BotPublic(BaseModel):
+    id: str
+    vendor: str
+    meeting_host: str
+    display_name: str
+    state: BotState
+    reason: FailureReason | None
+    detail: str | None
+    created_at: datetime
+    updated_at: datetime
+    joined_at: datetime | None
+    ended_at: datetime | None
+
+    @classmethod
+    def of(cls, record: BotRecord) -> BotPublic:
+        return cls.model_validate(record.model_dump(include=set(cls.model_fields)))
+
+
+class BotList(BaseModel):
+    bots: list[BotPublic]
+
+
+class ErrorBody(BaseModel):
+    detail: str

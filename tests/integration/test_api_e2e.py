@@ -1,0 +1,81 @@
+"""HTTP end to end: a key, a bot into a lab meeting, its events, its voice, its leaving."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bridge_worker.devices.audio_io import playing
+from meetbridge.lifecycle import BotState
+from tests.integration.api_client import sse_events, wait_for_state
+from tests.lab.media import make_tone_wav
+from tests.lab.meeting import LabMeeting
+from tests.lab.person import SimulatedPerson
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+
+
+async def test_a_bot_joins_is_heard_and_leaves_over_http(
+    stack, playwright, lab_media_dir: Path, tmp_path: Path
+) -> None:
+    token = await stack.new_key()
+    async with (
+        stack.client(token) as api,
+        LabMeeting() as meeting,
+        SimulatedPerson(playwright, "ann", 440.0, (200, 0, 0), lab_media_dir) as person,
+    ):
+        await person.join(meeting.url)
+        seen: list[str] = []
+
+        async def follow(bot_id: str) -> None:
+            async with stack.client(token) as events_api:
+                async for event in sse_events(events_api, bot_id=bot_id):
+                    seen.append(event["state"])
+                    if event["state"] in ("ended", "failed"):
+                        return
+
+        created = await api.post(
+            "/v1/bots",
+            json={"meeting_url": meeting.url, "display_name": "apibot", "passcode": "s3cr3t-pc"},
+        )
+        assert created.status_code == 202, created.text
+        bot = created.json()
+        assert bot["state"] == "queued" and bot["vendor"] == "janus"
+        assert "passcode" not in bot and "meeting_url" not in bot
+        follower = asyncio.create_task(follow(bot["id"]))
+
+        await wait_for_state(api, bot["id"], BotState.IN_MEETING, timeout_s=60)
+        await person.wait_for_participant("apibot", timeout_s=20)
+        record = await stack_record(stack, bot["id"])
+        tone = make_tone_wav(tmp_path / "1000.wav", 1000.0, seconds=5)
+        async with playing(record["audio_server"], "mic_in", tone):
+            assert await person.heard_frequency(1.5) == pytest.approx(1000.0, abs=5)
+
+        left = await api.delete(f"/v1/bots/{bot['id']}")
+        assert left.status_code == 202
+        final = await wait_for_state(api, bot["id"], BotState.ENDED, BotState.FAILED)
+        assert final["state"] == "ended", final
+        await asyncio.wait_for(follower, 10)
+        assert seen[-3:] == ["in_meeting", "leaving", "ended"], seen
+        assert {"booting", "joining"} <= set(seen)
+        await person.wait_for_participant_gone("apibot", timeout_s=20)
+        listed = (await api.get("/v1/bots")).json()["bots"]
+        assert [b["id"] for b in listed] == [bot["id"]]
+    logs = stack.all_logs()
+    assert "s3cr3t-pc" not in logs and token not in logs
+    assert "in_meeting" in logs  # the logs are really there
+
+
+async def stack_record(stack, bot_id: str) -> dict[str, str]:
+    """The stored record (the test reads where the bot's devices are)."""
+    import redis.asyncio as aioredis
+
+    from meetbridge.records import bot_key
+
+    client = aioredis.Redis.from_url(stack.redis_url, decode_responses=True)
+    try:
+        return await client.hgetall(bot_key(bot_id))
+    finally:
+        await client.aclose()
