@@ -66,7 +66,7 @@ async def _leave(bot: Bot, task: asyncio.Task) -> None:
 
 async def main(joins: int, call_s: float, feed_s: float) -> dict:
     require_lab_namespace()
-    settings = WorkerSettings()
+    settings = WorkerSettings(lab_hosts=["127.0.0.1"])
     media = Path(tempfile.mkdtemp(prefix="mb-bench-"))
     async with async_playwright() as bot_pw:
         worker = camera_feed.worker_pids()  # this process and the bot's driver, only

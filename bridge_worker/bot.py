@@ -84,7 +84,9 @@ class Bot:
         lifecycle.move(BotState.BOOTING)
         failure: BotFailure | None = None
         try:
-            async with bot_devices(self.settings, self.playwright, self.bot_id) as devices:
+            async with bot_devices(
+                self.settings, self.playwright, self.bot_id, self.vendor.name
+            ) as devices:
                 self.devices = devices
                 await self._attend(devices.page)
         except _LeftEarly:

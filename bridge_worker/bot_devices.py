@@ -17,6 +17,7 @@ import psutil
 from playwright.async_api import Page, Playwright
 
 from bridge_worker.browser.launcher import BrowserSpec, bot_browser, first_page
+from bridge_worker.browser.request_guard import chromium_host_rules, install_request_guard
 from bridge_worker.devices.audio import BotAudio, bot_audio
 from bridge_worker.devices.camera import VirtualCamera, open_camera
 from bridge_worker.devices.camera_feed import CameraFeed
@@ -55,8 +56,9 @@ class BotDevices:
 
 @contextlib.asynccontextmanager
 async def bot_devices(
-    settings: WorkerSettings, playwright: Playwright, name: str
+    settings: WorkerSettings, playwright: Playwright, name: str, vendor: str | None = None
 ) -> AsyncIterator[BotDevices]:
+    """Boot a bot's devices; with `vendor`, its browser may only reach that vendor's hosts."""
     s = settings
     async with contextlib.AsyncExitStack() as stack:
         try:
@@ -78,7 +80,14 @@ async def bot_devices(
             s.chromium_path,
             s.screen_width,
             s.screen_height,
-            tuple(camera.browser_args()),
+            (
+                *camera.browser_args(),
+                *(
+                    [f"--host-resolver-rules={chromium_host_rules(vendor, s.lab_hosts)}"]
+                    if vendor
+                    else []
+                ),
+            ),
             quiet_console=not s.browser_console_logs,
         )
         context = await stack.enter_async_context(
@@ -91,6 +100,8 @@ async def bot_devices(
             )
         )
         await camera.attach(context)
+        if vendor is not None:  # last: the newest route handler runs first
+            await install_request_guard(context, vendor, s.lab_hosts)
         feed = CameraFeed(camera)
         feed_task = asyncio.create_task(feed.run(), name=f"camera-feed-{name}")
         stack.callback(feed_task.cancel)

@@ -7,8 +7,20 @@ import time
 import psutil
 
 WATCHED = frozenset(
-    {"Xvfb", "chromium", "chrome", "pulseaudio", "janus", "paplay", "parec", "pacat", "ffmpeg",
-     "redis-server", "celery", "uvicorn"}
+    {
+        "Xvfb",
+        "chromium",
+        "chrome",
+        "pulseaudio",
+        "janus",
+        "paplay",
+        "parec",
+        "pacat",
+        "ffmpeg",
+        "redis-server",
+        "celery",
+        "uvicorn",
+    }
 )
 
 

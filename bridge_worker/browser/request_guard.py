@@ -14,8 +14,9 @@ Playwright's router does not see everything, so there are layers:
    them itself (Playwright 1.65, `crNetworkManager._onRequest`). So each page also
    gets its own CDP `Fetch` interception for documents, which does see every hop
    of a navigation: a lab page that 302s to a forbidden host is refused there.
-3. Still unseen by both: redirect hops of subresources (fetch, img, script),
-   WebSockets, and frames in other renderer processes. `chromium_host_rules` gives
+3. Still unseen by both: WebSockets, and the redirect hops of subresources (fetch,
+   img, script) and of cross-site iframes (their own renderer, their own CDP
+   target; their first hop is still routed). `chromium_host_rules` gives
    a `--host-resolver-rules` value for launching Chromium so that it resolves no
    host outside the vendor's list (IP literals included): the browser-wide backstop.
 
@@ -28,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -59,17 +60,17 @@ class RequestGuard:
 
     vendor: str
     lab_hosts: tuple[str, ...] = ()
-    refused: list[str] = field(default_factory=list)
-    refused_count: int = 0
+    extra_hosts: Mapping[str, Sequence[str]] | None = None
+    refused: list[str] = field(default_factory=list, init=False)
+    refused_count: int = field(default=0, init=False)
     _watching: weakref.WeakKeyDictionary[Page, asyncio.Future[None]] = field(
-        default_factory=weakref.WeakKeyDictionary, repr=False
+        default_factory=weakref.WeakKeyDictionary, init=False, repr=False
     )
 
     def allows(self, url: str, *, main_frame_navigation: bool) -> bool:
         """The rule for one request: navigations of the tab itself are held to more."""
-        if main_frame_navigation:
-            return allowed_navigation(url, self.vendor, lab_hosts=self.lab_hosts)
-        return allowed_request(url, self.vendor, lab_hosts=self.lab_hosts)
+        check = allowed_navigation if main_frame_navigation else allowed_request
+        return check(url, self.vendor, lab_hosts=self.lab_hosts, extra_hosts=self.extra_hosts)
 
     async def watch_page(self, page: Page) -> None:
         """Check every hop of this page's navigations too (layer 2); idempotent.
@@ -143,16 +144,22 @@ class RequestGuard:
 
 
 async def install_request_guard(
-    context: BrowserContext, vendor: str, lab_hosts: Sequence[str]
+    context: BrowserContext,
+    vendor: str,
+    lab_hosts: Sequence[str],
+    *,
+    extra_hosts: Mapping[str, Sequence[str]] | None = None,
 ) -> RequestGuard:
     """Refuse every request of `context` that `vendor`'s meeting has no business making.
 
     Install it last: Playwright runs the newest route handler first, and a handler
     that continues a request (rather than falling back) would skip this check.
-    Raises MeetingUrlError for an unknown vendor or an invalid lab host.
+    `lab_hosts` and `extra_hosts` as in `vendor_scripts.urls.resolve_meeting`.
+    Raises MeetingUrlError for an unknown vendor or an invalid configured host.
     """
-    request_host_patterns(vendor, lab_hosts=lab_hosts)  # fail now, not per request
-    guard = RequestGuard(vendor, tuple(lab_hosts))
+    # Fail now, not on each request.
+    request_host_patterns(vendor, lab_hosts=lab_hosts, extra_hosts=extra_hosts)
+    guard = RequestGuard(vendor, tuple(lab_hosts), extra_hosts)
     await context.route("**/*", guard._on_route)
     context.on("page", guard._on_new_page)
     for page in context.pages:
@@ -160,7 +167,12 @@ async def install_request_guard(
     return guard
 
 
-def chromium_host_rules(vendor: str, lab_hosts: Sequence[str] = ()) -> str:
+def chromium_host_rules(
+    vendor: str,
+    lab_hosts: Sequence[str] = (),
+    *,
+    extra_hosts: Mapping[str, Sequence[str]] | None = None,
+) -> str:
     """A `--host-resolver-rules` value with which Chromium resolves only `vendor`'s hosts.
 
     Layer 3, for what Playwright cannot see: any other host, IP literals
@@ -169,7 +181,8 @@ def chromium_host_rules(vendor: str, lab_hosts: Sequence[str] = ()) -> str:
     `f"--host-resolver-rules={chromium_host_rules(vendor, lab_hosts)}"`.
     """
     rules = ["MAP * ~NOTFOUND"]
-    rules += [f"EXCLUDE {host}" for host in request_host_patterns(vendor, lab_hosts=lab_hosts)]
+    hosts = request_host_patterns(vendor, lab_hosts=lab_hosts, extra_hosts=extra_hosts)
+    rules += [f"EXCLUDE {host}" for host in hosts]
     return ", ".join(rules)
 
 

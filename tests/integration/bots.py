@@ -19,7 +19,9 @@ JOIN_TIMEOUT_S = 30.0
 
 
 def bot_settings() -> WorkerSettings:
-    return WorkerSettings(status_interval_s=0.5, join_timeout_s=JOIN_TIMEOUT_S)
+    return WorkerSettings(
+        status_interval_s=0.5, join_timeout_s=JOIN_TIMEOUT_S, lab_hosts=["127.0.0.1"]
+    )
 
 
 @contextlib.asynccontextmanager

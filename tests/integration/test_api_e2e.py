@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import os
+import pwd
 from pathlib import Path
 
+import psutil
 import pytest
+import redis.asyncio as aioredis
+from PIL import Image
 
 from bridge_worker.devices.audio_io import playing
+from bridge_worker.settings import WorkerSettings
 from meetbridge.lifecycle import BotState
+from meetbridge.records import bot_key
 from tests.integration.api_client import sse_events, wait_for_state
 from tests.lab.media import make_tone_wav
 from tests.lab.meeting import LabMeeting
@@ -48,6 +56,12 @@ async def test_a_bot_joins_is_heard_and_leaves_over_http(
 
         await wait_for_state(api, bot["id"], BotState.IN_MEETING, timeout_s=60)
         await person.wait_for_participant("apibot", timeout_s=20)
+        shot = await api.get(f"/v1/bots/{bot['id']}/screenshot")
+        assert shot.status_code == 200 and shot.headers["content-type"] == "image/png"
+        picture = Image.open(io.BytesIO(shot.content))
+        assert picture.size == (1280, 720)
+        assert len(picture.convert("L").getcolors(65536) or []) > 10  # a page, not blank
+        assert_sandboxed_as_bot_user()
         record = await stack_record(stack, bot["id"])
         tone = make_tone_wav(tmp_path / "1000.wav", 1000.0, seconds=5)
         async with playing(record["audio_server"], "mic_in", tone):
@@ -70,12 +84,27 @@ async def test_a_bot_joins_is_heard_and_leaves_over_http(
 
 async def stack_record(stack, bot_id: str) -> dict[str, str]:
     """The stored record (the test reads where the bot's devices are)."""
-    import redis.asyncio as aioredis
-
-    from meetbridge.records import bot_key
-
     client = aioredis.Redis.from_url(stack.redis_url, decode_responses=True)
     try:
-        return await client.hgetall(bot_key(bot_id))
+        async with asyncio.timeout(10):
+            while "audio_server" not in (record := await client.hgetall(bot_key(bot_id))):
+                await asyncio.sleep(0.2)
+        return record
     finally:
         await client.aclose()
+
+
+def assert_sandboxed_as_bot_user() -> None:
+    """The worker runs as root here; its bot's Chromium must not (and keeps its sandbox)."""
+    if os.geteuid() != 0:
+        pytest.skip("the worker is not root here")
+    bot_uid = pwd.getpwnam(WorkerSettings().bot_user).pw_uid
+    browsers = [
+        p
+        for p in psutil.process_iter(["name", "cmdline", "uids"])
+        if p.info["name"] == "chromium" and any("/mb-bot-" in a for a in p.info["cmdline"] or [])
+    ]
+    assert browsers
+    for proc in browsers:
+        assert proc.info["uids"].real == bot_uid
+        assert "--no-sandbox" not in proc.info["cmdline"]

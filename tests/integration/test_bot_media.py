@@ -105,3 +105,18 @@ async def test_stage_is_the_remote_video_and_never_the_self_view(call) -> None:
     assert stage.y > viewport_stage.y and stage.x >= viewport_stage.x
     assert stage.x + stage.width <= bot.settings.screen_width
     assert stage.y + stage.height <= bot.settings.screen_height
+
+
+async def test_the_bot_browser_cannot_reach_outside_its_vendor(call) -> None:
+    _, bot = call
+    assert bot.devices is not None
+    page = bot.devices.page
+    for url in (
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.99.0.1:9/",
+        "http://example.com/",
+    ):
+        outcome = await page.evaluate(
+            "url => fetch(url).then(() => 'reached', e => 'refused: ' + e.message)", url
+        )
+        assert outcome.startswith("refused"), (url, outcome)

@@ -45,6 +45,7 @@ async def test_foreground_bot_joins_logs_its_states_and_leaves_on_ctrl_c(
             "clibot",
             meeting.url,
             stderr=asyncio.subprocess.PIPE,
+            env={**os.environ, "MEETBRIDGE_LAB_HOSTS": '["127.0.0.1"]'},
             start_new_session=True,
         )
         try:
