@@ -4,10 +4,13 @@ PY := $(VENV)/bin/python
 LAB := infra/lab/netns-run
 PYTEST_ARGS ?=
 
-.PHONY: setup test test-unit lint bench clean lab-shell
+.PHONY: setup run test test-unit lint bench clean lab-shell
 
 setup: ## install system packages, the bot user and the Python venv (idempotent)
 	./infra/setup.sh
+
+run: setup ## Redis + API + one worker on this machine; prints the API address and a key
+	$(PY) -m meetbridge.cli run
 
 test: setup ## the whole test suite, inside the lab's private network namespace
 	$(LAB) $(PY) -m pytest $(PYTEST_ARGS)
@@ -21,9 +24,10 @@ lint: setup
 
 bench: setup ## benchmarks print one JSON object on their last line
 	$(LAB) $(PY) -m bench.join_time
+	$(LAB) $(PY) -m bench.api_join
 
 lab-shell: setup ## a shell inside a private lab network namespace
 	$(LAB) bash
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache

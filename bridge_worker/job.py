@@ -146,7 +146,10 @@ class BotJob:
                 bot.request_leave()
 
     async def _watch_shutdown(self, bot: Bot) -> None:
-        await asyncio.to_thread(self.shutting_down.wait)
+        # Polled, not awaited in a thread: a thread blocked on the event would keep
+        # asyncio.run() from returning (it joins its executor's threads).
+        while not self.shutting_down.is_set():  # noqa: ASYNC110
+            await asyncio.sleep(0.25)
         log.info("worker shutting down; leaving", bot_id=self.bot_id)
         bot.request_leave()
 

@@ -140,8 +140,13 @@ def _serve_api(host: str, port: int) -> int:
     import uvicorn
 
     from orchestrator.app import create_app
+    from orchestrator.settings import OrchestratorSettings
 
-    uvicorn.run(create_app(), host=host, port=port, log_config=None, access_log=True)
+    settings = OrchestratorSettings()
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_config=None,
+        access_log=settings.access_log,
+    )
     return 0
 
 

@@ -47,6 +47,7 @@ async def _wait_for(check: object, what: str, timeout_s: float) -> None:
 @contextlib.asynccontextmanager
 async def redis_server(folder: Path, port: int | None = None) -> AsyncIterator[str]:
     """redis-server on 127.0.0.1 with AOF persistence in `folder`; yields its URL."""
+    folder = folder.resolve()  # redis chdirs into --dir before opening its log file
     folder.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     argv = [

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from meetbridge.store import BotStore
 from orchestrator.api.routes import bots, events, health
 from orchestrator.events import follow
+from orchestrator.keys import KeyCache
 from orchestrator.metrics import Metrics
 from orchestrator.queue import JobQueue
 from orchestrator.settings import OrchestratorSettings
@@ -32,7 +33,7 @@ async def _feed_metrics(store: BotStore, metrics: Metrics) -> None:
             metrics.observe(event)
 
 
-def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     """422 with where and what, never the submitted value (it may be a passcode)."""
     assert isinstance(exc, RequestValidationError)
     errors = [
@@ -42,12 +43,12 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": errors}, status_code=422)
 
 
-def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error", error=type(exc).__name__)
     return JSONResponse({"detail": "internal error"}, status_code=500)
 
 
-def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
@@ -62,6 +63,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
         metrics = Metrics()
         app.state.store, app.state.queue, app.state.metrics = store, queue, metrics
         app.state.settings = settings
+        app.state.key_cache = KeyCache()
         consumer = f"{socket.gethostname()}-{os.getpid()}"
         loops = [
             asyncio.create_task(

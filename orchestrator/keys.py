@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
@@ -67,3 +68,26 @@ async def authenticate(redis: aioredis.Redis, token: str) -> ApiKey | None:
         return None
     key_id = await redis.get(_by_hash(_hash_key(token)))
     return await get_key(redis, key_id) if key_id else None
+
+
+class KeyCache:
+    """Remembers recently seen valid keys for a few seconds: two Redis round trips
+    saved on every request of a busy client. Unknown tokens are never cached, so a
+    new key works at once; a deleted key keeps working for at most `ttl_s`."""
+
+    def __init__(self, ttl_s: float = 5.0, size: int = 1024):
+        self.ttl_s, self.size = ttl_s, size
+        self._entries: dict[str, tuple[float, ApiKey]] = {}
+
+    async def authenticate(self, redis: aioredis.Redis, token: str) -> ApiKey | None:
+        digest = _hash_key(token)
+        entry = self._entries.get(digest)
+        clock = time.monotonic()
+        if entry is not None and clock - entry[0] < self.ttl_s:
+            return entry[1]
+        key = await authenticate(redis, token)
+        if key is not None:
+            if len(self._entries) >= self.size:
+                self._entries.clear()
+            self._entries[digest] = (clock, key)
+        return key

@@ -19,5 +19,8 @@ class OrchestratorSettings(BaseSettings):
     )
     watchdog_interval_s: float = 2.0
     screenshot_timeout_s: float = 10.0
+    access_log: bool = Field(
+        default=False, description="Log every request (costs ~1 ms a request here)"
+    )
     webhook_attempts: int = 5
     webhook_timeout_s: float = 5.0

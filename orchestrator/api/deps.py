@@ -9,38 +9,42 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from meetbridge.records import BotRecord
 from meetbridge.store import BotStore
-from orchestrator.keys import ApiKey, authenticate
+from orchestrator.keys import ApiKey, KeyCache
 from orchestrator.queue import JobQueue
 from orchestrator.settings import OrchestratorSettings
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from `meetbridge keys create`")
 
 
-def _store(request: Request) -> BotStore:
+async def _store(request: Request) -> BotStore:
     store: BotStore = request.app.state.store
     return store
 
 
-def _settings(request: Request) -> OrchestratorSettings:
+async def _settings(request: Request) -> OrchestratorSettings:
     settings: OrchestratorSettings = request.app.state.settings
     return settings
 
 
-def _queue(request: Request) -> JobQueue:
+async def _queue(request: Request) -> JobQueue:
     queue: JobQueue = request.app.state.queue
     return queue
 
 
+# Dependencies are `async def` on purpose: FastAPI runs plain `def` ones in a thread
+# pool, a thread hop per request that costs milliseconds under load.
 StoreDep = Annotated[BotStore, Depends(_store)]
 SettingsDep = Annotated[OrchestratorSettings, Depends(_settings)]
 QueueDep = Annotated[JobQueue, Depends(_queue)]
 
 
 async def _current_key(
+    request: Request,
     store: StoreDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> ApiKey:
-    key = await authenticate(store.redis, credentials.credentials) if credentials else None
+    cache: KeyCache = request.app.state.key_cache
+    key = await cache.authenticate(store.redis, credentials.credentials) if credentials else None
     if key is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

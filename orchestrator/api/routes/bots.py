@@ -9,13 +9,13 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, HTTPException, Response, status
-from vendor_scripts.urls import MeetingUrlError, resolve_meeting
 
 from meetbridge.lifecycle import TERMINAL_STATES, BotState, FailureReason
 from meetbridge.records import BotRecord, now, reply_list
 from orchestrator.api.deps import KeyDep, OwnBotDep, QueueDep, SettingsDep, StoreDep
 from orchestrator.schemas import BotCreate, BotList, BotPublic, ErrorBody
 from vendor_scripts.registry import vendor_names
+from vendor_scripts.urls import MeetingUrlError, resolve_meeting
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/v1/bots", tags=["bots"])
@@ -48,7 +48,7 @@ async def create_bot(
             body.meeting_url, body.vendor, lab_hosts=settings.lab_hosts, supported=vendor_names()
         )
     except MeetingUrlError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     at = now()
     record = BotRecord(
         id=f"bot_{uuid.uuid4().hex[:20]}",
