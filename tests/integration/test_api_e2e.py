@@ -108,3 +108,17 @@ def assert_sandboxed_as_bot_user() -> None:
     for proc in browsers:
         assert proc.info["uids"].real == bot_uid
         assert "--no-sandbox" not in proc.info["cmdline"]
+
+
+async def test_one_worker_runs_bot_after_bot(stack) -> None:
+    """A finished job frees its worker slot (nothing of it lingers in the worker)."""
+    token = await stack.new_key()
+    async with stack.client(token) as api, LabMeeting() as meeting:
+        for n in range(3):  # more jobs than the worker has threads
+            created = await api.post(
+                "/v1/bots", json={"meeting_url": meeting.url, "display_name": f"seq{n}"}
+            )
+            bot_id = created.json()["id"]
+            await wait_for_state(api, bot_id, BotState.IN_MEETING, timeout_s=40)
+            await api.delete(f"/v1/bots/{bot_id}")
+            assert (await wait_for_state(api, bot_id, BotState.ENDED))["state"] == "ended"
