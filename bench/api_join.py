@@ -6,8 +6,9 @@ worker as processes, one lab meeting with a person in it, then:
   warm-up join (the worker process and its Python imports are warm);
 - first_event_ms: POST to the bot's first event on GET /v1/events, median;
 - pickup_ms: POST to `booting` (the queue's share), median;
-- post_p99_ms: p99 of POST /v1/bots latency under 50 concurrent refused POSTs
-  (a disallowed URL), 4 rounds, while a bot is in its meeting.
+- post_p99_ms: p99 of POST /v1/bots latency in bursts of 50 concurrent refused
+  POSTs (a disallowed URL), 10 bursts, while a bot is in its meeting (see
+  bench.http_burst for why the client is bare asyncio).
 Prints one JSON object on its last line.
 """
 
@@ -20,9 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 from playwright.async_api import async_playwright
 
+from bench.http_burst import burst_latencies
 from meetbridge.lifecycle import BotState
 from meetbridge.logs import configure_logging
 from tests.integration.api_client import sse_events, wait_for_state
@@ -67,22 +68,15 @@ async def one_join(stack: Stack, token: str, url: str, name: str) -> dict[str, f
     return marks
 
 
-async def refused_post_latencies(stack: Stack, token: str, rounds: int = 4) -> list[float]:
-    async with httpx.AsyncClient(
-        base_url=stack.base_url, headers={"Authorization": f"Bearer {token}"},
-        limits=httpx.Limits(max_connections=50), timeout=30,
-    ) as api:
-
-        async def one() -> float:
-            started = time.perf_counter()
-            response = await api.post("/v1/bots", json=BAD)
-            assert response.status_code == 422
-            return time.perf_counter() - started
-
-        latencies: list[float] = []
-        for _ in range(rounds):
-            latencies += await asyncio.gather(*(one() for _ in range(50)))
-    return latencies
+async def refused_post_latencies(stack: Stack, token: str) -> list[float]:
+    return await burst_latencies(
+        f"{stack.base_url}/v1/bots",
+        json.dumps(BAD).encode(),
+        {"Authorization": f"Bearer {token}"},
+        concurrency=50,
+        bursts=10,
+        expect_status=422,
+    )
 
 
 async def main(joins: int = 5) -> dict[str, float | int]:
@@ -90,15 +84,19 @@ async def main(joins: int = 5) -> dict[str, float | int]:
     folder = Path(tempfile.mkdtemp(prefix="mb-bench-api-"))
     async with running_stack(folder) as stack, async_playwright() as playwright:
         token = await stack.new_key("bench")
-        async with LabMeeting() as meeting, SimulatedPerson(
-            playwright, "person", 440.0, (200, 0, 0), folder
-        ) as person:
+        async with (
+            LabMeeting() as meeting,
+            SimulatedPerson(playwright, "person", 440.0, (200, 0, 0), folder) as person,
+        ):
             await person.join(meeting.url)
             await one_join(stack, token, meeting.url, "warmup")
             runs = [await one_join(stack, token, meeting.url, f"bot{i}") for i in range(joins)]
             async with stack.client(token) as api:
-                running = (await api.post(
-                    "/v1/bots", json={"meeting_url": meeting.url, "display_name": "busy"})).json()
+                running = (
+                    await api.post(
+                        "/v1/bots", json={"meeting_url": meeting.url, "display_name": "busy"}
+                    )
+                ).json()
                 await wait_for_state(api, running["id"], BotState.IN_MEETING)
                 latencies = sorted(await refused_post_latencies(stack, token))
                 await api.delete(f"/v1/bots/{running['id']}")
