@@ -15,7 +15,7 @@ import structlog
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Playwright
 
-from bridge_worker.bot_devices import BotDevices, DevicesError, bot_devices
+from bridge_worker.bot_devices import BotDevices, DevicesError, DevicesSource, bot_devices
 from bridge_worker.settings import WorkerSettings
 from meetbridge.lifecycle import BotLifecycle, BotState, FailureReason
 from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, VendorClient
@@ -45,9 +45,12 @@ class Bot:
         vendor: VendorClient,
         settings: WorkerSettings,
         playwright: Playwright,
+        prepared: DevicesSource | None = None,
     ):
+        """`prepared`: devices booted ahead of time (a warm pool); else they boot here."""
         self.bot_id, self.request, self.vendor = bot_id, request, vendor
         self.settings, self.playwright = settings, playwright
+        self.prepared = prepared
         self.lifecycle = BotLifecycle(bot_id)
         self.devices: BotDevices | None = None
         self._leave_requested = asyncio.Event()
@@ -84,9 +87,10 @@ class Bot:
         lifecycle.move(BotState.BOOTING)
         failure: BotFailure | None = None
         try:
-            async with bot_devices(
+            source = self.prepared or bot_devices(
                 self.settings, self.playwright, self.bot_id, self.vendor.name
-            ) as devices:
+            )
+            async with source as devices:
                 self.devices = devices
                 await self._attend(devices.page)
         except _LeftEarly:

@@ -26,6 +26,8 @@ from bridge_worker.devices.runtime_dir import private_dir
 from bridge_worker.process import bot_account
 from bridge_worker.settings import WorkerSettings
 
+DevicesSource = contextlib.AbstractAsyncContextManager["BotDevices"]
+
 
 class DevicesError(RuntimeError):
     """A device of the bot could not be set up (the message says which and why)."""

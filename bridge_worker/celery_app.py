@@ -6,9 +6,10 @@ Choices for hour-long tasks on the Redis broker:
   its bot to another worker to re-join behind everyone's back; the orchestrator's
   watchdog marks such a bot `worker_lost` instead;
 - prefetch 1: a worker takes only a job it can start now;
-- threads pool: bots of one worker share one Python and one Playwright driver
-  per bot; SIGTERM (warm shutdown) sets `shutting_down`, every bot leaves its
-  meeting, and the worker exits once their tasks return;
+- threads pool: a pool thread only waits while its bot runs on the worker's
+  bot runtime (one event loop, one Playwright driver, a warm pool); SIGTERM
+  (warm shutdown) sets `shutting_down`, every bot leaves its meeting, and the
+  worker exits once their tasks return;
 - a per-bot lease in Redis guards against a job delivered twice anyway.
 """
 
@@ -18,8 +19,9 @@ import threading
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_shutting_down
+from celery.signals import worker_ready, worker_shutdown, worker_shutting_down
 
+from bridge_worker.runtime import BotRuntime
 from bridge_worker.settings import WorkerSettings
 
 settings = WorkerSettings()
@@ -40,6 +42,19 @@ app.conf.update(
 )
 
 
+runtime = BotRuntime(settings, shutting_down)
+
+
+@worker_ready.connect
+def _start_runtime(**_kwargs: Any) -> None:
+    runtime.start()
+
+
 @worker_shutting_down.connect
 def _leave_on_shutdown(**_kwargs: Any) -> None:
     shutting_down.set()
+
+
+@worker_shutdown.connect
+def _stop_runtime(**_kwargs: Any) -> None:
+    runtime.stop()

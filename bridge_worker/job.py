@@ -17,13 +17,14 @@ import threading
 import uuid
 
 import structlog
-from playwright.async_api import async_playwright
+from playwright.async_api import Playwright
 from redis.exceptions import RedisError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from bridge_worker.bot import Bot
 from bridge_worker.capture.screen import grab, png
 from bridge_worker.settings import WorkerSettings
+from bridge_worker.warm_pool import WarmPool
 from meetbridge.lifecycle import BotState, StateChange
 from meetbridge.records import commands_stream, reply_list
 from meetbridge.store import BotStore, TransitionResult
@@ -80,8 +81,16 @@ class StatePublisher:
 
 
 class BotJob:
-    def __init__(self, bot_id: str, settings: WorkerSettings, shutting_down: threading.Event):
+    def __init__(
+        self,
+        bot_id: str,
+        settings: WorkerSettings,
+        shutting_down: threading.Event,
+        playwright: Playwright,
+        pool: WarmPool | None = None,
+    ):
         self.bot_id, self.settings, self.shutting_down = bot_id, settings, shutting_down
+        self.playwright, self.pool = playwright, pool
         self.lease_token = f"{WORKER_NAME}:{uuid.uuid4().hex}"
 
     async def run(self) -> None:
@@ -104,24 +113,31 @@ class BotJob:
             log.info("job skipped", bot_id=self.bot_id, state=record and record.state)
             return
         request = MeetingRequest(record.meeting_url, record.display_name, record.passcode)
-        async with async_playwright() as playwright:
-            bot = Bot(self.bot_id, request, load_client(record.vendor), self.settings, playwright)
-            publisher = StatePublisher(store, self.bot_id)
-            bot.lifecycle.listeners.append(publisher.push)
-            helpers = [
-                asyncio.create_task(publisher.run()),
-                asyncio.create_task(self._heartbeat(store, bot, publisher)),
-                asyncio.create_task(self._commands(store, bot)),
-                asyncio.create_task(self._watch_shutdown(bot)),
-            ]
-            try:
-                await bot.run()
-            finally:
-                await publisher.close()
-                await asyncio.wait_for(asyncio.shield(helpers[0]), 10)
-                for task in helpers[1:]:
-                    task.cancel()
-                await asyncio.gather(*helpers, return_exceptions=True)
+        prepared = self.pool.take(record.vendor) if self.pool else None
+        bot = Bot(
+            self.bot_id,
+            request,
+            load_client(record.vendor),
+            self.settings,
+            self.playwright,
+            prepared,
+        )
+        publisher = StatePublisher(store, self.bot_id)
+        bot.lifecycle.listeners.append(publisher.push)
+        helpers = [
+            asyncio.create_task(publisher.run()),
+            asyncio.create_task(self._heartbeat(store, bot, publisher)),
+            asyncio.create_task(self._commands(store, bot)),
+            asyncio.create_task(self._watch_shutdown(bot)),
+        ]
+        try:
+            await bot.run()
+        finally:
+            await publisher.close()
+            await asyncio.wait_for(asyncio.shield(helpers[0]), 10)
+            for task in helpers[1:]:
+                task.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
 
     async def _heartbeat(self, store: BotStore, bot: Bot, publisher: StatePublisher) -> None:
         while True:

@@ -48,6 +48,9 @@ class WorkerSettings(BaseSettings):
         default_factory=list, description="Hosts the lab vendor (janus) may join"
     )
     worker_concurrency: int = Field(default=2, description="Bots one worker process runs")
+    warm_pool_size: int = Field(
+        default=1, description="Bots' devices and browsers kept booted per vendor, per worker"
+    )
     visibility_timeout_s: float = Field(
         default=3600.0,
         description="Redis broker: an unacknowledged job is delivered again after this long",

@@ -35,14 +35,18 @@ async def test_a_bot_joins_is_heard_and_leaves_over_http(
         SimulatedPerson(playwright, "ann", 440.0, (200, 0, 0), lab_media_dir) as person,
     ):
         await person.join(meeting.url)
-        seen: list[str] = []
+        events: list[dict] = []
+        listening = asyncio.Event()
 
-        async def follow(bot_id: str) -> None:
+        async def follow() -> None:
             async with stack.client(token) as events_api:
-                async for event in sse_events(events_api, bot_id=bot_id):
-                    seen.append(event["state"])
-                    if event["state"] in ("ended", "failed"):
-                        return
+                listening.set()
+                async for event in sse_events(events_api):
+                    events.append(event)
+
+        follower = asyncio.create_task(follow())
+        await listening.wait()
+        await asyncio.sleep(0.5)  # the stream reads before the bot exists
 
         created = await api.post(
             "/v1/bots",
@@ -52,7 +56,6 @@ async def test_a_bot_joins_is_heard_and_leaves_over_http(
         bot = created.json()
         assert bot["state"] == "queued" and bot["vendor"] == "janus"
         assert "passcode" not in bot and "meeting_url" not in bot
-        follower = asyncio.create_task(follow(bot["id"]))
 
         await wait_for_state(api, bot["id"], BotState.IN_MEETING, timeout_s=60)
         await person.wait_for_participant("apibot", timeout_s=20)
@@ -71,8 +74,12 @@ async def test_a_bot_joins_is_heard_and_leaves_over_http(
         assert left.status_code == 202
         final = await wait_for_state(api, bot["id"], BotState.ENDED, BotState.FAILED)
         assert final["state"] == "ended", final
-        await asyncio.wait_for(follower, 10)
-        assert seen[-3:] == ["in_meeting", "leaving", "ended"], seen
+        async with asyncio.timeout(10):
+            while not any(e["state"] == "ended" for e in events):
+                await asyncio.sleep(0.1)
+        follower.cancel()
+        seen = [e["state"] for e in events if e["bot_id"] == bot["id"]]
+        assert seen[0] == "queued" and seen[-3:] == ["in_meeting", "leaving", "ended"], seen
         assert {"booting", "joining"} <= set(seen)
         await person.wait_for_participant_gone("apibot", timeout_s=20)
         listed = (await api.get("/v1/bots")).json()["bots"]

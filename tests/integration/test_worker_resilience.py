@@ -51,6 +51,7 @@ async def test_a_job_delivered_again_does_not_start_a_second_bot(
 ) -> None:
     async with running_stack(tmp_path, workers=0) as stack:
         stack.env["MEETBRIDGE_VISIBILITY_TIMEOUT_S"] = "2"
+        stack.env["MEETBRIDGE_WARM_POOL_SIZE"] = "0"  # count only bots, not idle spares
         await stack.start("worker0")
         await stack.start("worker1")
         async with (
