@@ -70,3 +70,39 @@ async def test_a_meeting_that_goes_away_fails_the_bot_with_a_reason(playwright) 
         assert alive(pids) == []
     finally:
         await meeting.__aexit__(None, None, None)
+
+
+async def test_a_bot_left_alone_leaves_with_a_reason(playwright) -> None:
+    async with LabMeeting() as meeting:
+        settings = bot_settings().model_copy(update={"alone_timeout_s": 1.5})
+        bot = Bot(
+            "lonely",
+            MeetingRequest(meeting.url, "lonely"),
+            load_client("janus"),
+            settings,
+            playwright,
+        )
+        await asyncio.wait_for(bot.run(), 30)
+        assert bot.lifecycle.state is BotState.FAILED
+        assert bot.lifecycle.reason is FailureReason.ALONE_TIMEOUT
+        assert await meeting.janus.participants() == []
+
+
+async def test_a_bot_leaves_at_its_maximum_duration(playwright, lab_media_dir) -> None:
+    from tests.lab.person import SimulatedPerson
+
+    async with (
+        LabMeeting() as meeting,
+        SimulatedPerson(playwright, "ann", 440.0, (200, 0, 0), lab_media_dir) as person,
+    ):
+        await person.join(meeting.url)
+        settings = bot_settings().model_copy(update={"max_duration_s": 2.0})
+        bot = Bot(
+            "brief",
+            MeetingRequest(meeting.url, "brief"),
+            load_client("janus"),
+            settings,
+            playwright,
+        )
+        await asyncio.wait_for(bot.run(), 30)
+        assert bot.lifecycle.state is BotState.ENDED
