@@ -6,15 +6,14 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from meetbridge.settings import SharedSettings
 
 CameraBackendName = Literal["auto", "v4l2loopback", "injected"]
 
 
-class WorkerSettings(BaseSettings):
+class WorkerSettings(SharedSettings):
     """How a worker boots a bot's devices and browser."""
-
-    model_config = SettingsConfigDict(env_prefix="MEETBRIDGE_", extra="ignore")
 
     bot_user: str = Field(
         default="meetbridge-bot",
@@ -39,13 +38,9 @@ class WorkerSettings(BaseSettings):
     max_duration_s: float = Field(default=4 * 3600.0, description="Leave after this long")
     leave_timeout_s: float = 10.0
     status_interval_s: float = 1.0
-    redis_url: str = "redis://127.0.0.1:6379/0"
     heartbeat_interval_s: float = 2.0
     lease_ttl_s: float = Field(
         default=15.0, description="A bot's run lease lapses this long after its last renewal"
-    )
-    lab_hosts: list[str] = Field(
-        default_factory=list, description="Hosts the lab vendor (janus) may join"
     )
     worker_concurrency: int = Field(default=2, description="Bots one worker process runs")
     warm_pool_size: int = Field(

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from meetbridge.settings import SharedSettings
 
 
-class OrchestratorSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MEETBRIDGE_", extra="ignore")
-
-    redis_url: str = "redis://127.0.0.1:6379/0"
-    lab_hosts: list[str] = Field(
-        default_factory=list,
-        description="Hosts the lab vendor (janus) may join; none outside the lab",
-    )
+class OrchestratorSettings(SharedSettings):
     heartbeat_timeout_s: float = Field(
         default=10.0, description="A running bot silent this long is marked worker_lost"
     )
