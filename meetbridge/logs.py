@@ -81,3 +81,5 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(numeric)
+    # One line per Janus long-poll or API call is noise, not news.
+    logging.getLogger("httpx").setLevel(max(numeric, logging.WARNING))

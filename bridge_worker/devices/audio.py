@@ -149,7 +149,10 @@ async def bot_audio(
                 await _wait_until_ready(server, proc, start_timeout_s)
                 modules = await asyncio.to_thread(_create_devices, server)
             except (pulsectl.PulseError, AudioError) as exc:
-                log_tail = (folder / "daemon.log").read_text(errors="replace")[-2000:]
+                daemon_log = folder / "daemon.log"
+                log_tail = (
+                    daemon_log.read_text(errors="replace")[-2000:] if daemon_log.exists() else ""
+                )
                 raise AudioError(f"audio devices failed: {exc}; daemon log: {log_tail}") from exc
             try:
                 yield BotAudio(server=server, daemon_pid=proc.pid)

@@ -1,0 +1,114 @@
+"""A bot's seat in a room's Janus AudioBridge: it sends what its meeting says and
+plays into its meeting the mix of every other member (never itself).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import structlog
+from aiortc import RTCPeerConnection, RTCSessionDescription
+
+from bridge_worker.devices.audio import BotAudio
+from bridge_worker.wiring.janus_http import JanusHandle, JanusSession
+from bridge_worker.wiring.pulse_media import capture_track, play_track
+
+log = structlog.get_logger(__name__)
+PLUGIN = "janus.plugin.audiobridge"
+CONNECT_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class AudioRoom:
+    janus_url: str  # http://host:port/janus
+    room: int
+    secret: str | None = None
+    prebuffer: int = 3  # packets Janus buffers per member before mixing (20 ms each)
+
+
+async def create_audio_room(handle: JanusHandle, room: AudioRoom) -> None:
+    """Create `room` on its Janus (idempotent)."""
+    exists = await handle.request({"request": "exists", "room": room.room})
+    if exists.get("exists"):
+        return
+    body = {
+        "request": "create",
+        "room": room.room,
+        "sampling_rate": 48000,
+        "default_prebuffering": room.prebuffer,
+        "audiolevel_event": False,
+    }
+    if room.secret:
+        body["secret"] = room.secret
+    await handle.request(body)
+
+
+async def destroy_audio_room(handle: JanusHandle, room: AudioRoom) -> None:
+    body: dict[str, object] = {"request": "destroy", "room": room.room}
+    if room.secret:
+        body["secret"] = room.secret
+    await handle.request(body)
+
+
+async def _connected(pc: RTCPeerConnection, timeout_s: float) -> None:
+    """Wait for ICE and DTLS to finish, so media flows when the seat is handed over."""
+    done = asyncio.Event()
+
+    @pc.on("connectionstatechange")
+    def _changed() -> None:
+        if pc.connectionState in ("connected", "failed", "closed"):
+            done.set()
+
+    if pc.connectionState != "connected":
+        await asyncio.wait_for(done.wait(), timeout_s)
+    if pc.connectionState != "connected":
+        raise RuntimeError(f"audio bridge connection {pc.connectionState}")
+
+
+@contextlib.asynccontextmanager
+async def audio_seat(room: AudioRoom, audio: BotAudio, display: str) -> AsyncIterator[None]:
+    """Join `room` with the bot's speaker monitor; play the mix into its microphone."""
+    async with contextlib.AsyncExitStack() as stack:
+        session = await stack.enter_async_context(JanusSession(room.janus_url))
+        handle = await session.attach(PLUGIN)
+        track = await stack.enter_async_context(capture_track(audio.server, audio.speaker_monitor))
+        pc = RTCPeerConnection()
+        stack.push_async_callback(pc.close)
+        players: list[asyncio.Task[None]] = []
+
+        @pc.on("track")
+        def _on_track(remote: object) -> None:
+            players.append(
+                asyncio.create_task(
+                    play_track(remote, audio.server, audio.mic_sink)  # type: ignore[arg-type]
+                )
+            )
+
+        pc.addTransceiver(track, direction="sendrecv")
+        await pc.setLocalDescription(await pc.createOffer())
+        data, jsep = await handle.message(
+            {
+                "request": "join",
+                "room": room.room,
+                "display": display[:64],
+                "prebuffer": room.prebuffer,
+            },
+            jsep={"type": "offer", "sdp": pc.localDescription.sdp},
+        )
+        if data.get("audiobridge") != "joined" or jsep is None:
+            raise RuntimeError(f"AudioBridge did not let us join: {data}")
+        await pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
+        await _connected(pc, CONNECT_TIMEOUT_S)
+        log.info("audio seat taken", room=room.room, display=display)
+
+        async def stop_players() -> None:
+            for task in players:
+                task.cancel()
+            await asyncio.gather(*players, return_exceptions=True)
+
+        stack.push_async_callback(stop_players)
+        stack.push_async_callback(handle.detach)
+        yield

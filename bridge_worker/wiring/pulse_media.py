@@ -1,0 +1,102 @@
+"""PulseAudio ↔ aiortc: what a bot hears becomes a WebRTC track, and the other way.
+
+- `PulseCaptureTrack`: 20 ms frames read from a PulseAudio source (the bot's speaker
+  monitor) by `parec`; parec delivers in real time, so reading paces the track.
+- `play_track`: frames of a received track, resampled to 48 kHz mono, written by
+  `pacat` into a sink (the bot's microphone feed).
+Short buffers on both sides (20 ms): latency is the product.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fractions
+from collections.abc import AsyncIterator
+
+import av
+from aiortc import MediaStreamTrack
+from aiortc.mediastreams import MediaStreamError
+
+from bridge_worker.process import supervised
+
+RATE = 48000
+FRAME_SAMPLES = 960  # 20 ms
+LATENCY_MS = 20
+
+
+def _env(server: str) -> dict[str, str]:
+    return {"PATH": "/usr/bin:/bin", "PULSE_SERVER": server, "HOME": "/nonexistent"}
+
+
+class PulseCaptureTrack(MediaStreamTrack):
+    kind = "audio"
+
+    def __init__(self, reader: asyncio.StreamReader):
+        super().__init__()
+        self._reader = reader
+        self._pts = 0
+        self._time_base = fractions.Fraction(1, RATE)
+
+    async def recv(self) -> av.AudioFrame:
+        try:
+            data = await self._reader.readexactly(FRAME_SAMPLES * 2)
+        except asyncio.IncompleteReadError:
+            self.stop()
+            raise MediaStreamError from None
+        frame = av.AudioFrame(format="s16", layout="mono", samples=FRAME_SAMPLES)
+        frame.planes[0].update(data)
+        frame.sample_rate, frame.time_base, frame.pts = RATE, self._time_base, self._pts
+        self._pts += FRAME_SAMPLES
+        return frame
+
+
+@contextlib.asynccontextmanager
+async def capture_track(server: str, source: str) -> AsyncIterator[PulseCaptureTrack]:
+    """A track of what `source` carries, while the block runs."""
+    argv = [
+        "parec",
+        f"--device={source}",
+        "--format=s16le",
+        f"--rate={RATE}",
+        "--channels=1",
+        f"--latency-msec={LATENCY_MS}",
+        "--raw",
+    ]
+    async with supervised(
+        argv, name="parec", env=_env(server), stdout=asyncio.subprocess.PIPE
+    ) as proc:
+        assert proc.stdout is not None
+        track = PulseCaptureTrack(proc.stdout)
+        try:
+            yield track
+        finally:
+            track.stop()
+
+
+async def play_track(track: MediaStreamTrack, server: str, sink: str) -> None:
+    """Play `track` into `sink` until the track ends (or the task is cancelled)."""
+    argv = [
+        "pacat",
+        "--playback",
+        f"--device={sink}",
+        "--format=s16le",
+        f"--rate={RATE}",
+        "--channels=1",
+        f"--latency-msec={LATENCY_MS}",
+        "--raw",
+    ]
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE)
+    async with supervised(
+        argv, name="pacat", env=_env(server), stdin=asyncio.subprocess.PIPE
+    ) as proc:
+        assert proc.stdin is not None
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            assert isinstance(frame, av.AudioFrame)
+            for out in resampler.resample(frame):
+                proc.stdin.write(bytes(out.planes[0])[: out.samples * 2])
+            await proc.stdin.drain()

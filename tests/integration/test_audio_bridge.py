@@ -1,0 +1,53 @@
+"""The room's audio plane on its own: two bots' PulseAudio devices joined through a
+real Janus AudioBridge with aiortc (no browsers): each hears the other, not itself."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+import pytest
+
+from bridge_worker.devices.audio import bot_audio
+from bridge_worker.devices.audio_io import dominant_frequency, playing, record
+from bridge_worker.process import bot_account
+from bridge_worker.wiring.audio_bridge import (
+    PLUGIN,
+    AudioRoom,
+    audio_seat,
+    create_audio_room,
+)
+from bridge_worker.wiring.janus_http import JanusSession
+from tests.lab.janus_server import LabJanus
+from tests.lab.media import make_tone_wav
+
+pytestmark = [pytest.mark.integration]
+
+
+async def test_two_bots_hear_each_other_through_an_audio_bridge(tmp_path: Path) -> None:
+    account = bot_account("meetbridge-bot")
+    tone_a = make_tone_wav(tmp_path / "a.wav", 440.0, seconds=10)
+    tone_b = make_tone_wav(tmp_path / "b.wav", 1000.0, seconds=10)
+    async with contextlib.AsyncExitStack() as stack:
+        janus = await stack.enter_async_context(LabJanus())
+        room = AudioRoom(janus.http_url, 4321, secret="room-secret", prebuffer=2)
+        async with JanusSession(janus.http_url) as admin:
+            await create_audio_room(await admin.attach(PLUGIN), room)
+        a = await stack.enter_async_context(bot_audio(runtime_base=Path("/tmp"), run_as=account))
+        b = await stack.enter_async_context(bot_audio(runtime_base=Path("/tmp"), run_as=account))
+        await stack.enter_async_context(audio_seat(room, a, "bot-a"))
+        await stack.enter_async_context(audio_seat(room, b, "bot-b"))
+        # Meeting A says 440 Hz (into A's speaker), meeting B says 1000 Hz.
+        await stack.enter_async_context(playing(a.server, a.speaker_sink, tone_a))
+        await stack.enter_async_context(playing(b.server, b.speaker_sink, tone_b))
+        for _ in range(10):  # the first packets fill Janus's prebuffer
+            said_to_a, said_to_b = await asyncio.gather(
+                record(a.server, a.mic_source, 1.0), record(b.server, b.mic_source, 1.0)
+            )
+            heard_by_a = dominant_frequency(said_to_a, 48000)
+            heard_by_b = dominant_frequency(said_to_b, 48000)
+            if heard_by_a and heard_by_b:
+                break
+    assert heard_by_b == pytest.approx(440.0, abs=5)  # B's meeting now hears A's
+    assert heard_by_a == pytest.approx(1000.0, abs=5)  # and A's hears B's, not itself
