@@ -1,0 +1,51 @@
+import pytest
+
+from bridge_worker.wiring.plan import Link, Member, Path, RoomHealth, plan_room
+
+pytestmark = pytest.mark.unit
+
+
+def test_two_meetings_hear_and_see_each_other() -> None:
+    plan = plan_room([Member("a", "h1"), Member("b", "h2")])
+    assert set(plan.links) == {Link("a", "b"), Link("b", "a")}
+    assert plan.health is RoomHealth.WIRED and plan.path is Path.JANUS
+
+
+@pytest.mark.parametrize("count", [2, 3, 4, 6])
+def test_everyone_receives_every_other_member_and_never_itself(count: int) -> None:
+    members = [Member(f"bot{i}", f"host{i % 2}") for i in range(count)]
+    plan = plan_room(members)
+    for member in members:
+        sources = plan.sources_for(member.bot_id)
+        assert member.bot_id not in sources
+        assert sorted(sources) == sorted(m.bot_id for m in members if m is not member)
+    assert len(plan.links) == count * (count - 1)
+
+
+def test_sources_keep_room_order_for_side_by_side_pictures() -> None:
+    plan = plan_room([Member("c", "h"), Member("a", "h"), Member("b", "h")])
+    assert plan.sources_for("b") == ["c", "a"]
+
+
+def test_a_member_that_left_or_failed_drops_out_and_the_rest_go_on() -> None:
+    plan = plan_room([Member("a", "h1"), Member("b", "h2", live=False), Member("c", "h3")])
+    assert set(plan.links) == {Link("a", "c"), Link("c", "a")}
+
+
+@pytest.mark.parametrize("live", [0, 1])
+def test_fewer_than_two_live_members_is_degraded_and_carries_nothing(live: int) -> None:
+    members = [Member("a", "h", live=live >= 1), Member("b", "h", live=False)]
+    plan = plan_room(members)
+    assert plan.health is RoomHealth.DEGRADED and plan.links == ()
+
+
+def test_one_host_takes_the_same_host_path_unless_forced_across() -> None:
+    members = [Member("a", "h"), Member("b", "h")]
+    assert plan_room(members).path is Path.SAME_HOST
+    assert plan_room(members, force_path=Path.JANUS).path is Path.JANUS
+    assert plan_room([Member("a", "h1"), Member("b", "h2")]).path is Path.JANUS
+
+
+def test_a_bot_is_in_a_room_once() -> None:
+    with pytest.raises(ValueError):
+        plan_room([Member("a", "h"), Member("a", "h")])
