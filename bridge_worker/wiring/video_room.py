@@ -1,0 +1,151 @@
+"""A bot's seats in a room's Janus VideoRoom: it publishes its meeting's stage and
+subscribes to every other member's, handing their frames to a callback (which
+composes them into the bot's camera picture).
+
+Publisher ids are derived from bot ids, so members find each other's feeds
+without asking anyone; a subscription made before the publisher's media is up
+gets `428 No such feed` and is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import av
+import structlog
+from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError
+
+from bridge_worker.wiring.janus_http import JanusError, JanusHandle, JanusSession
+
+log = structlog.get_logger(__name__)
+PLUGIN = "janus.plugin.videoroom"
+FrameSink = Callable[[str, av.VideoFrame], None]
+
+
+@dataclass(frozen=True)
+class VideoRoom:
+    janus_url: str
+    room: int
+    secret: str | None = None
+
+
+def feed_id(bot_id: str) -> int:
+    """A stable publisher id for a bot (53 bits: JSON-safe)."""
+    return int.from_bytes(hashlib.sha256(bot_id.encode()).digest()[:8], "big") >> 11
+
+
+async def create_video_room(handle: JanusHandle, room: VideoRoom, publishers: int = 16) -> None:
+    if (await handle.request({"request": "exists", "room": room.room})).get("exists"):
+        return
+    body: dict[str, object] = {
+        "request": "create",
+        "room": room.room,
+        "publishers": publishers,
+        "videocodec": "vp8",
+        "audiocodec": "opus",
+    }
+    if room.secret:
+        body["secret"] = room.secret
+    await handle.request(body)
+
+
+async def _answer(pc: RTCPeerConnection, jsep: dict[str, str]) -> dict[str, str]:
+    await pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
+    await pc.setLocalDescription(await pc.createAnswer())
+    return {"type": "answer", "sdp": pc.localDescription.sdp}
+
+
+@contextlib.asynccontextmanager
+async def publishing(room: VideoRoom, bot_id: str, track: MediaStreamTrack) -> AsyncIterator[None]:
+    """Publish `track` (the bot's stage) as the bot's feed in `room`."""
+    async with JanusSession(room.janus_url) as session:
+        handle = await session.attach(PLUGIN)
+        await handle.message(
+            {
+                "request": "join",
+                "ptype": "publisher",
+                "room": room.room,
+                "id": feed_id(bot_id),
+                "display": bot_id[:64],
+            }
+        )
+        pc = RTCPeerConnection()
+        try:
+            pc.addTransceiver(track, direction="sendonly")
+            await pc.setLocalDescription(await pc.createOffer())
+            data, jsep = await handle.message(
+                {"request": "publish", "audio": False, "video": True},
+                jsep={"type": "offer", "sdp": pc.localDescription.sdp},
+            )
+            if jsep is None:
+                raise JanusError(f"VideoRoom gave no answer to our offer: {data}")
+            await pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
+            yield
+        finally:
+            await pc.close()
+            await handle.detach()
+
+
+async def _subscribe(
+    handle: JanusHandle, room: VideoRoom, source: str, timeout_s: float
+) -> tuple[dict, dict]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while True:
+        try:
+            data, jsep = await handle.message(
+                {
+                    "request": "join",
+                    "ptype": "subscriber",
+                    "room": room.room,
+                    "streams": [{"feed": feed_id(source)}],
+                }
+            )
+            if jsep is not None:
+                return data, jsep
+        except JanusError as exc:
+            if "428" not in str(exc) or loop.time() > deadline:
+                raise
+        await asyncio.sleep(0.3)  # the publisher's media is not up yet
+
+
+async def _pump(track: MediaStreamTrack, source: str, sink: FrameSink) -> None:
+    while True:
+        try:
+            frame = await track.recv()
+        except MediaStreamError:
+            return
+        assert isinstance(frame, av.VideoFrame)
+        sink(source, frame)
+
+
+@contextlib.asynccontextmanager
+async def watching(
+    room: VideoRoom, source: str, sink: FrameSink, *, timeout_s: float = 15
+) -> AsyncIterator[None]:
+    """Receive `source`'s feed; each decoded frame goes to `sink(source, frame)`."""
+    async with JanusSession(room.janus_url) as session:
+        handle = await session.attach(PLUGIN)
+        pc = RTCPeerConnection()
+        pumps: list[asyncio.Task[None]] = []
+
+        @pc.on("track")
+        def _on_track(track: MediaStreamTrack) -> None:
+            if track.kind == "video":
+                pumps.append(asyncio.create_task(_pump(track, source, sink)))
+
+        try:
+            _, offer = await _subscribe(handle, room, source, timeout_s)
+            await handle.message({"request": "start"}, jsep=await _answer(pc, offer))
+            yield
+        finally:
+            for task in pumps:
+                task.cancel()
+            await asyncio.gather(*pumps, return_exceptions=True)
+            await pc.close()
+            await handle.detach()
