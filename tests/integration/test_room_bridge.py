@@ -1,0 +1,82 @@
+"""Two meetings on two separate Janus servers, bridged through a third (the room):
+person A (440 Hz, red) and person B (1000 Hz, blue) hear and see each other."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+import pytest
+
+from bridge_worker.wiring.audio_bridge import PLUGIN as AUDIO_PLUGIN
+from bridge_worker.wiring.audio_bridge import create_audio_room
+from bridge_worker.wiring.janus_http import JanusSession
+from bridge_worker.wiring.seat import RoomMedia, room_seat
+from bridge_worker.wiring.video_room import PLUGIN as VIDEO_PLUGIN
+from bridge_worker.wiring.video_room import create_video_room
+from tests.integration.bots import running_bot
+from tests.lab.janus_server import LabJanus
+from tests.lab.media import closest_colour_name
+from tests.lab.meeting import LabMeeting
+from tests.lab.person import SimulatedPerson
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+
+
+async def _eventually(check, timeout_s: float = 20) -> object:
+    async with asyncio.timeout(timeout_s):
+        while not (result := await check()):
+            await asyncio.sleep(0.3)
+    return result
+
+
+async def test_people_in_two_meetings_hear_and_see_each_other(
+    playwright, lab_media_dir: Path
+) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        meeting_a = await stack.enter_async_context(LabMeeting())
+        meeting_b = await stack.enter_async_context(LabMeeting())
+        room_janus = await stack.enter_async_context(LabJanus())
+        ann = await stack.enter_async_context(
+            SimulatedPerson(playwright, "ann", 440.0, (220, 0, 0), lab_media_dir)
+        )
+        bob = await stack.enter_async_context(
+            SimulatedPerson(playwright, "bob", 1000.0, (0, 0, 220), lab_media_dir)
+        )
+        await ann.join(meeting_a.url)
+        await bob.join(meeting_b.url)
+        bot_a = await stack.enter_async_context(running_bot(playwright, meeting_a.url, "bridgea"))
+        bot_b = await stack.enter_async_context(running_bot(playwright, meeting_b.url, "bridgeb"))
+        await ann.wait_for_participant("bridgea", timeout_s=20)
+        await bob.wait_for_participant("bridgeb", timeout_s=20)
+
+        # Before the room: neither meeting hears the other.
+        assert await ann.heard_frequency(1.0) is None
+        assert await bob.heard_frequency(1.0) is None
+
+        media = RoomMedia(
+            room_janus.http_url, audio_room=8101, video_room=8102, secret="room-secret", prebuffer=2
+        )
+        async with JanusSession(room_janus.http_url) as admin:
+            await create_audio_room(await admin.attach(AUDIO_PLUGIN), media.audio)
+            await create_video_room(await admin.attach(VIDEO_PLUGIN), media.video)
+        await stack.enter_async_context(room_seat(bot_a, media, ["bridgeb"]))
+        await stack.enter_async_context(room_seat(bot_b, media, ["bridgea"]))
+
+        async def ann_hears_bob() -> bool:
+            return await ann.heard_frequency(1.0) == pytest.approx(1000.0, abs=5)
+
+        async def bob_hears_ann() -> bool:
+            return await bob.heard_frequency(1.0) == pytest.approx(440.0, abs=5)
+
+        async def ann_sees_blue() -> bool:
+            return closest_colour_name(await ann.seen_colour("bridgea")) == "blue"
+
+        async def bob_sees_red() -> bool:
+            return closest_colour_name(await bob.seen_colour("bridgeb")) == "red"
+
+        await _eventually(ann_hears_bob)
+        await _eventually(bob_hears_ann)
+        await _eventually(ann_sees_blue)
+        await _eventually(bob_sees_red)
