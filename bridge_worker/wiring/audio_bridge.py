@@ -13,8 +13,8 @@ import structlog
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
 from bridge_worker.devices.audio import BotAudio
-from bridge_worker.wiring.janus_http import JanusHandle, JanusSession
 from bridge_worker.wiring.pulse_media import capture_track, play_track
+from meetbridge.janus_http import JanusSession
 
 log = structlog.get_logger(__name__)
 PLUGIN = "janus.plugin.audiobridge"
@@ -27,30 +27,6 @@ class AudioRoom:
     room: int
     secret: str | None = None
     prebuffer: int = 3  # packets Janus buffers per member before mixing (20 ms each)
-
-
-async def create_audio_room(handle: JanusHandle, room: AudioRoom) -> None:
-    """Create `room` on its Janus (idempotent)."""
-    exists = await handle.request({"request": "exists", "room": room.room})
-    if exists.get("exists"):
-        return
-    body = {
-        "request": "create",
-        "room": room.room,
-        "sampling_rate": 48000,
-        "default_prebuffering": room.prebuffer,
-        "audiolevel_event": False,
-    }
-    if room.secret:
-        body["secret"] = room.secret
-    await handle.request(body)
-
-
-async def destroy_audio_room(handle: JanusHandle, room: AudioRoom) -> None:
-    body: dict[str, object] = {"request": "destroy", "room": room.room}
-    if room.secret:
-        body["secret"] = room.secret
-    await handle.request(body)
 
 
 async def _connected(pc: RTCPeerConnection, timeout_s: float) -> None:

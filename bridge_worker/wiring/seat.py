@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 
 import av
 import numpy as np
@@ -21,29 +20,19 @@ from bridge_worker.bot import Bot
 from bridge_worker.capture.stage_track import StageTrack
 from bridge_worker.wiring.audio_bridge import AudioRoom, audio_seat
 from bridge_worker.wiring.compositor import compose
-from bridge_worker.wiring.janus_http import JanusError
 from bridge_worker.wiring.video_room import FrameSink, VideoRoom, publishing, watching
+from meetbridge.janus_http import JanusError
+from meetbridge.janus_rooms import RoomMedia
 
 log = structlog.get_logger(__name__)
 
 
-@dataclass(frozen=True)
-class RoomMedia:
-    """Where a room's media meets: one Janus, an AudioBridge room and a VideoRoom."""
+def audio_room(media: RoomMedia) -> AudioRoom:
+    return AudioRoom(media.janus_url, media.audio_room, media.secret, media.prebuffer)
 
-    janus_url: str
-    audio_room: int
-    video_room: int
-    secret: str | None = None
-    prebuffer: int = 3
 
-    @property
-    def audio(self) -> AudioRoom:
-        return AudioRoom(self.janus_url, self.audio_room, self.secret, self.prebuffer)
-
-    @property
-    def video(self) -> VideoRoom:
-        return VideoRoom(self.janus_url, self.video_room, self.secret)
+def video_room(media: RoomMedia) -> VideoRoom:
+    return VideoRoom(media.janus_url, media.video_room, media.secret)
 
 
 class CameraMixer:
@@ -70,7 +59,7 @@ async def room_seat(bot: Bot, media: RoomMedia, sources: Sequence[str]) -> Async
         raise RuntimeError(f"bot {bot.bot_id} is not running")
     camera = devices.feed.camera
     async with contextlib.AsyncExitStack() as stack:
-        await stack.enter_async_context(audio_seat(media.audio, devices.audio, bot.bot_id))
+        await stack.enter_async_context(audio_seat(audio_room(media), devices.audio, bot.bot_id))
         stage = StageTrack(
             devices.display.name,
             bot.stage_box,
@@ -78,10 +67,10 @@ async def room_seat(bot: Bot, media: RoomMedia, sources: Sequence[str]) -> Async
             height=camera.height,
             fps=camera.fps,
         )
-        await stack.enter_async_context(publishing(media.video, bot.bot_id, stage))
+        await stack.enter_async_context(publishing(video_room(media), bot.bot_id, stage))
         mixer = CameraMixer(bot, sources)
         watchers = [
-            asyncio.create_task(_keep_watching(media.video, source, mixer.on_frame))
+            asyncio.create_task(_keep_watching(video_room(media), source, mixer.on_frame))
             for source in sources
         ]
 

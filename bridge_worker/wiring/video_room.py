@@ -20,7 +20,7 @@ import structlog
 from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
-from bridge_worker.wiring.janus_http import JanusError, JanusHandle, JanusSession
+from meetbridge.janus_http import JanusError, JanusHandle, JanusSession
 
 log = structlog.get_logger(__name__)
 PLUGIN = "janus.plugin.videoroom"
@@ -37,21 +37,6 @@ class VideoRoom:
 def feed_id(bot_id: str) -> int:
     """A stable publisher id for a bot (53 bits: JSON-safe)."""
     return int.from_bytes(hashlib.sha256(bot_id.encode()).digest()[:8], "big") >> 11
-
-
-async def create_video_room(handle: JanusHandle, room: VideoRoom, publishers: int = 16) -> None:
-    if (await handle.request({"request": "exists", "room": room.room})).get("exists"):
-        return
-    body: dict[str, object] = {
-        "request": "create",
-        "room": room.room,
-        "publishers": publishers,
-        "videocodec": "vp8",
-        "audiocodec": "opus",
-    }
-    if room.secret:
-        body["secret"] = room.secret
-    await handle.request(body)
 
 
 async def _answer(pc: RTCPeerConnection, jsep: dict[str, str]) -> dict[str, str]:

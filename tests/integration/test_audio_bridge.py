@@ -12,13 +12,8 @@ import pytest
 from bridge_worker.devices.audio import bot_audio
 from bridge_worker.devices.audio_io import dominant_frequency, playing, record
 from bridge_worker.process import bot_account
-from bridge_worker.wiring.audio_bridge import (
-    PLUGIN,
-    AudioRoom,
-    audio_seat,
-    create_audio_room,
-)
-from bridge_worker.wiring.janus_http import JanusSession
+from bridge_worker.wiring.audio_bridge import AudioRoom, audio_seat
+from meetbridge.janus_rooms import RoomMedia, create_rooms
 from tests.lab.janus_server import LabJanus
 from tests.lab.media import make_tone_wav
 
@@ -32,8 +27,7 @@ async def test_two_bots_hear_each_other_through_an_audio_bridge(tmp_path: Path) 
     async with contextlib.AsyncExitStack() as stack:
         janus = await stack.enter_async_context(LabJanus())
         room = AudioRoom(janus.http_url, 4321, secret="room-secret", prebuffer=2)
-        async with JanusSession(janus.http_url) as admin:
-            await create_audio_room(await admin.attach(PLUGIN), room)
+        await create_rooms(RoomMedia(janus.http_url, 4321, 4322, "room-secret", prebuffer=2))
         a = await stack.enter_async_context(bot_audio(runtime_base=Path("/tmp"), run_as=account))
         b = await stack.enter_async_context(bot_audio(runtime_base=Path("/tmp"), run_as=account))
         await stack.enter_async_context(audio_seat(room, a, "bot-a"))

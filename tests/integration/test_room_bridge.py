@@ -9,12 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bridge_worker.wiring.audio_bridge import PLUGIN as AUDIO_PLUGIN
-from bridge_worker.wiring.audio_bridge import create_audio_room
-from bridge_worker.wiring.janus_http import JanusSession
-from bridge_worker.wiring.seat import RoomMedia, room_seat
-from bridge_worker.wiring.video_room import PLUGIN as VIDEO_PLUGIN
-from bridge_worker.wiring.video_room import create_video_room
+from bridge_worker.wiring.seat import room_seat
+from meetbridge.janus_rooms import RoomMedia, create_rooms
 from tests.integration.bots import running_bot
 from tests.lab.janus_server import LabJanus
 from tests.lab.media import closest_colour_name
@@ -58,9 +54,7 @@ async def test_people_in_two_meetings_hear_and_see_each_other(
         media = RoomMedia(
             room_janus.http_url, audio_room=8101, video_room=8102, secret="room-secret", prebuffer=2
         )
-        async with JanusSession(room_janus.http_url) as admin:
-            await create_audio_room(await admin.attach(AUDIO_PLUGIN), media.audio)
-            await create_video_room(await admin.attach(VIDEO_PLUGIN), media.video)
+        await create_rooms(media)
         await stack.enter_async_context(room_seat(bot_a, media, ["bridgeb"]))
         await stack.enter_async_context(room_seat(bot_b, media, ["bridgea"]))
 

@@ -14,14 +14,12 @@ from Xlib import display as xdisplay
 from bridge_worker.capture.stage_track import StageTrack
 from bridge_worker.devices.display import virtual_display
 from bridge_worker.process import bot_account
-from bridge_worker.wiring.janus_http import JanusSession
 from bridge_worker.wiring.video_room import (
-    PLUGIN,
     VideoRoom,
-    create_video_room,
     publishing,
     watching,
 )
+from meetbridge.janus_rooms import RoomMedia, create_rooms
 from tests.lab.janus_server import LabJanus
 from tests.lab.media import closest_colour_name
 from vendor_scripts.base import Box
@@ -51,8 +49,7 @@ async def test_a_stage_published_by_one_member_is_seen_by_the_other() -> None:
     async with contextlib.AsyncExitStack() as stack:
         janus = await stack.enter_async_context(LabJanus())
         room = VideoRoom(janus.http_url, 7001, secret="room-secret")
-        async with JanusSession(janus.http_url) as admin:
-            await create_video_room(await admin.attach(PLUGIN), room)
+        await create_rooms(RoomMedia(janus.http_url, 7000, 7001, "room-secret"))
         screens = {}
         for bot, rgb in (("bot-a", (220, 0, 0)), ("bot-b", (0, 0, 220))):
             screen = await stack.enter_async_context(
