@@ -23,6 +23,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 
 from bridge_worker.bot import Bot
 from bridge_worker.capture.screen import grab, png
+from bridge_worker.room_link import RoomLink
 from bridge_worker.settings import WorkerSettings
 from bridge_worker.warm_pool import WarmPool
 from meetbridge.lifecycle import BotState, StateChange
@@ -91,6 +92,7 @@ class BotJob:
     ):
         self.bot_id, self.settings, self.shutting_down = bot_id, settings, shutting_down
         self.playwright, self.pool = playwright, pool
+        self._room: RoomLink
         self.lease_token = f"{WORKER_NAME}:{uuid.uuid4().hex}"
 
     async def run(self) -> None:
@@ -124,8 +126,12 @@ class BotJob:
         )
         publisher = StatePublisher(store, self.bot_id)
         bot.lifecycle.listeners.append(publisher.push)
+        room = RoomLink(store, bot)
+        bot.lifecycle.listeners.append(lambda _change: room.wake.set())
+        self._room = room
         helpers = [
             asyncio.create_task(publisher.run()),
+            asyncio.create_task(room.run()),
             asyncio.create_task(self._heartbeat(store, bot, publisher)),
             asyncio.create_task(self._commands(store, bot)),
             asyncio.create_task(self._watch_shutdown(bot)),
@@ -187,6 +193,8 @@ class BotJob:
         if command == "leave":
             log.info("leave command", bot_id=self.bot_id)
             bot.request_leave()
+        elif command == "room":
+            self._room.wake.set()
         elif command == "screenshot" and bot.devices is not None:
             image = await asyncio.to_thread(grab, bot.devices.display.name)
             data = base64.b64encode(await asyncio.to_thread(png, image)).decode()

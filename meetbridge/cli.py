@@ -144,7 +144,10 @@ def _serve_api(host: str, port: int) -> int:
 
     settings = OrchestratorSettings()
     uvicorn.run(
-        create_app(settings), host=host, port=port, log_config=None,
+        create_app(settings),
+        host=host,
+        port=port,
+        log_config=None,
         access_log=settings.access_log,
     )
     return 0

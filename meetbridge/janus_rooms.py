@@ -38,16 +38,32 @@ async def create_rooms(media: RoomMedia, publishers: int = 16) -> None:
     async with JanusSession(media.janus_url) as session:
         audio = await session.attach(AUDIO_PLUGIN)
         if not await _exists(audio, media.audio_room):
-            await audio.request(_with_secret({
-                "request": "create", "room": media.audio_room, "sampling_rate": 48000,
-                "default_prebuffering": media.prebuffer, "audiolevel_event": False,
-            }, media.secret))
+            await audio.request(
+                _with_secret(
+                    {
+                        "request": "create",
+                        "room": media.audio_room,
+                        "sampling_rate": 48000,
+                        "default_prebuffering": media.prebuffer,
+                        "audiolevel_event": False,
+                    },
+                    media.secret,
+                )
+            )
         video = await session.attach(VIDEO_PLUGIN)
         if not await _exists(video, media.video_room):
-            await video.request(_with_secret({
-                "request": "create", "room": media.video_room, "publishers": publishers,
-                "videocodec": "vp8", "audiocodec": "opus",
-            }, media.secret))
+            await video.request(
+                _with_secret(
+                    {
+                        "request": "create",
+                        "room": media.video_room,
+                        "publishers": publishers,
+                        "videocodec": "vp8",
+                        "audiocodec": "opus",
+                    },
+                    media.secret,
+                )
+            )
 
 
 async def destroy_rooms(media: RoomMedia) -> None:
@@ -57,7 +73,8 @@ async def destroy_rooms(media: RoomMedia) -> None:
             handle = await session.attach(plugin)
             if await _exists(handle, room):
                 try:
-                    await handle.request(_with_secret({"request": "destroy", "room": room},
-                                                      media.secret))
+                    await handle.request(
+                        _with_secret({"request": "destroy", "room": room}, media.secret)
+                    )
                 except JanusError:
                     pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, SecretStr
@@ -27,6 +28,13 @@ def commands_stream(bot_id: str) -> str:
 
 def lease_key(bot_id: str) -> str:
     return f"{PREFIX}:bot:{bot_id}:lease"
+
+
+def room_key(room_id: str) -> str:
+    return f"{PREFIX}:room:{room_id}"
+
+
+ROOM_SEQUENCE = f"{PREFIX}:room-sequence"
 
 
 def reply_list(bot_id: str, request_id: str) -> str:
@@ -58,6 +66,8 @@ class BotRecord(BaseModel):
     worker: str | None = None
     display: str | None = None  # where the bot runs, for operators and tests
     audio_server: str | None = None
+    room_id: str | None = None
+    room_status: str | None = None  # the worker's word on the bot's room media
 
     def to_redis(self) -> dict[str, str]:
         data = self.model_dump(mode="json", exclude_none=True)
@@ -68,3 +78,32 @@ class BotRecord(BaseModel):
     @classmethod
     def from_redis(cls, data: dict[str, str]) -> BotRecord:
         return cls.model_validate({k: v for k, v in data.items() if v != ""})
+
+
+class RoomRecord(BaseModel):
+    """A virtual room: its members (bot ids, in join order) and where its media meets."""
+
+    id: str
+    key_id: str
+    members: list[str]
+    janus_url: str
+    audio_room: int
+    video_room: int
+    secret: SecretStr
+    prebuffer: int
+    created_at: datetime
+    updated_at: datetime
+    closed: bool = False
+
+    def to_redis(self) -> dict[str, str]:
+        data = self.model_dump(mode="json")
+        data["members"] = json.dumps(self.members)
+        data["secret"] = self.secret.get_secret_value()
+        return {k: str(v) for k, v in data.items()}
+
+    @classmethod
+    def from_redis(cls, data: dict[str, str]) -> RoomRecord:
+        values: dict[str, object] = dict(data)
+        values["members"] = json.loads(data["members"])
+        values["closed"] = data.get("closed") == "True"
+        return cls.model_validate(values)

@@ -24,12 +24,15 @@ from meetbridge.lifecycle import BotState, FailureReason, can_move
 from meetbridge.records import (
     ALL_BOTS,
     EVENTS_STREAM,
+    ROOM_SEQUENCE,
     BotRecord,
+    RoomRecord,
     bot_key,
     bots_of_key,
     commands_stream,
     lease_key,
     now,
+    room_key,
 )
 
 EVENTS_MAXLEN = 100_000
@@ -53,6 +56,16 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[7], '*',
   'old_state', current, 'state', ARGV[2], 'reason', ARGV[3], 'detail', ARGV[4],
   'at', at, 'created_at', created, 'joined_at', joined)
 return {1, current}
+"""
+
+# Every bot gets the room only if none of them is in a room already.
+_CLAIM_FOR_ROOM = """
+for i, key in ipairs(KEYS) do
+  local room = redis.call('HGET', key, 'room_id')
+  if room and room ~= '' then return i end
+end
+for _, key in ipairs(KEYS) do redis.call('HSET', key, 'room_id', ARGV[1]) end
+return 0
 """
 
 _RELEASE_LEASE = """
@@ -82,6 +95,7 @@ class BotStore:
         self._transition = redis.register_script(_TRANSITION)
         self._release = redis.register_script(_RELEASE_LEASE)
         self._renew = redis.register_script(_RENEW_LEASE)
+        self._claim = redis.register_script(_CLAIM_FOR_ROOM)
 
     @classmethod
     def from_url(cls, url: str) -> BotStore:
@@ -174,6 +188,48 @@ class BotStore:
 
     async def release_lease(self, bot_id: str, token: str) -> None:
         await self._release(keys=[lease_key(bot_id)], args=[token])
+
+    # -- rooms -----------------------------------------------------------------
+    async def next_room_number(self) -> int:
+        return int(await self.redis.incr(ROOM_SEQUENCE))
+
+    async def save_room(self, room: RoomRecord) -> None:
+        await self.redis.hset(room_key(room.id), mapping=room.to_redis())
+
+    async def get_room(self, room_id: str) -> RoomRecord | None:
+        data = await self.redis.hgetall(room_key(room_id))
+        return RoomRecord.from_redis(data) if data else None
+
+    async def claim_for_room(self, bot_ids: Sequence[str], room_id: str) -> str | None:
+        """Put the bots in the room; returns the first bot already in one (then nobody moved)."""
+        taken = int(await self._claim(keys=[bot_key(b) for b in bot_ids], args=[room_id]))
+        return bot_ids[taken - 1] if taken else None
+
+    async def release_from_room(self, bot_id: str, room_id: str) -> None:
+        if await self.redis.hget(bot_key(bot_id), "room_id") == room_id:
+            await self.redis.hset(bot_key(bot_id), mapping={"room_id": "", "room_status": ""})
+
+    async def set_room_status(self, bot_id: str, status: str) -> None:
+        await self.redis.hset(bot_key(bot_id), "room_status", status)
+
+    async def room_event(self, room: RoomRecord, kind: str, bot_id: str = "") -> None:
+        await self.redis.xadd(
+            EVENTS_STREAM,
+            {
+                "event_id": uuid.uuid4().hex,
+                "type": f"room.{kind}",
+                "room_id": room.id,
+                "bot_id": bot_id,
+                "key_id": room.key_id,
+                "at": now().isoformat(),
+                "state": "",
+                "old_state": "",
+                "reason": "",
+                "detail": "",
+            },
+            maxlen=EVENTS_MAXLEN,
+            approximate=True,
+        )
 
     # -- commands to a running bot ----------------------------------------------
     async def send_command(self, bot_id: str, command: str, **fields: str) -> None:

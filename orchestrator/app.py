@@ -16,7 +16,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from meetbridge.store import BotStore
-from orchestrator.api.routes import bots, events, health
+from orchestrator.api.routes import bots, events, health, rooms
+from orchestrator.api.routes.rooms import drop_from_room
 from orchestrator.events import follow
 from orchestrator.keys import KeyCache
 from orchestrator.metrics import Metrics
@@ -28,10 +29,17 @@ from orchestrator.webhooks import run_webhooks
 log = structlog.get_logger(__name__)
 
 
-async def _feed_metrics(store: BotStore, metrics: Metrics) -> None:
+async def _follow_events(store: BotStore, metrics: Metrics) -> None:
+    """Metrics from every event; a bot that ended or failed drops out of its room."""
     async for event in follow(store.redis):
-        if event is not None:
-            metrics.observe(event)
+        if event is None:
+            continue
+        metrics.observe(event)
+        if event.fields.get("state") in ("ended", "failed"):
+            try:
+                await drop_from_room(store, event.fields["bot_id"])
+            except Exception as exc:  # noqa: BLE001 - keep following events
+                log.warning("room upkeep failed", error=type(exc).__name__)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -70,7 +78,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
             asyncio.create_task(
                 run_watchdog(store, settings.heartbeat_timeout_s, settings.watchdog_interval_s)
             ),
-            asyncio.create_task(_feed_metrics(store, metrics)),
+            asyncio.create_task(_follow_events(store, metrics)),
             asyncio.create_task(
                 run_webhooks(store, consumer, settings.webhook_attempts, settings.webhook_timeout_s)
             ),
@@ -95,6 +103,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
     )
     app.include_router(health.router)
     app.include_router(bots.router)
+    app.include_router(rooms.router)
     app.include_router(events.router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -43,3 +43,29 @@ class BotList(BaseModel):
 
 class ErrorBody(BaseModel):
     detail: str
+
+
+class RoomCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    bots: list[str] = Field(min_length=1, max_length=8)
+
+
+class RoomMemberAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    bot: str = Field(min_length=1, max_length=64)
+
+
+class RoomMemberPublic(BaseModel):
+    bot_id: str
+    state: BotState
+    media: str | None  # the worker's word: wired, waiting, error: ...
+
+
+class RoomPublic(BaseModel):
+    id: str
+    health: str  # wired (two or more live members) or degraded
+    members: list[RoomMemberPublic]
+    closed: bool
+    created_at: datetime

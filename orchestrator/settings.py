@@ -16,5 +16,11 @@ class OrchestratorSettings(SharedSettings):
     access_log: bool = Field(
         default=False, description="Log every request (costs ~1 ms a request here)"
     )
+    room_janus_url: str = Field(
+        default="http://127.0.0.1:8088/janus", description="Janus HTTP API where rooms meet"
+    )
+    room_prebuffer: int = Field(
+        default=3, description="AudioBridge packets (20 ms) buffered per member: jitter slack"
+    )
     webhook_attempts: int = 5
     webhook_timeout_s: float = 5.0
