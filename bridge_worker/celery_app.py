@@ -1,11 +1,13 @@
 """The Celery app: one task, `run_bot`, that lives as long as its bot is in a meeting.
 
 Choices for hour-long tasks on the Redis broker:
-- acks on receipt (`task_acks_late=False`): a job is never redelivered because it
-  ran past the broker's visibility timeout, and a worker that dies does not hand
-  its bot to another worker to re-join behind everyone's back; the orchestrator's
-  watchdog marks such a bot `worker_lost` instead;
-- prefetch 1: a worker takes only a job it can start now;
+- late acks + prefetch 1: a running bot's job stays unacknowledged, so a worker
+  whose threads are all busy takes no further job (with early acks it would take
+  one and sit on it until a bot ended);
+- the visibility timeout is longer than a bot's maximum duration, so a running
+  job is never redelivered; a job of a worker that died is redelivered later, but
+  finds its bot already `worker_lost` (the orchestrator's watchdog) and does
+  nothing: a bot is never re-joined behind everyone's back;
 - threads pool: a pool thread only waits while its bot runs on the worker's
   bot runtime (one event loop, one Playwright driver, a warm pool); SIGTERM
   (warm shutdown) sets `shutting_down`, every bot leaves its meeting, and the
@@ -29,7 +31,7 @@ shutting_down = threading.Event()
 
 app = Celery("meetbridge", broker=settings.redis_url)
 app.conf.update(
-    task_acks_late=False,
+    task_acks_late=True,
     worker_prefetch_multiplier=1,
     task_default_queue="bots",
     task_ignore_result=True,

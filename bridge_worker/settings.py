@@ -47,6 +47,7 @@ class WorkerSettings(SharedSettings):
         default=1, description="Bots' devices and browsers kept booted per vendor, per worker"
     )
     visibility_timeout_s: float = Field(
-        default=3600.0,
-        description="Redis broker: an unacknowledged job is delivered again after this long",
+        default=5 * 3600.0,
+        description="Redis broker: an unacknowledged job is delivered again after this long "
+        "(keep it above max_duration_s)",
     )
