@@ -14,7 +14,7 @@ import contextlib
 import structlog
 
 from bridge_worker.bot import Bot
-from bridge_worker.wiring.seat import room_seat
+from bridge_worker.wiring.seat import RoomSeat, room_seat
 from meetbridge.janus_rooms import RoomMedia
 from meetbridge.lifecycle import TERMINAL_STATES, BotState
 from meetbridge.store import BotStore
@@ -27,7 +27,8 @@ class RoomLink:
         self.store, self.bot = store, bot
         self.wake = asyncio.Event()
         self._seat: contextlib.AsyncExitStack | None = None
-        self._wired_as: tuple[str, tuple[str, ...]] | None = None
+        self._room_seat: RoomSeat | None = None
+        self._wired_as: str | None = None  # the room id
 
     async def run(self) -> None:
         """Re-check the room each time `wake` is set, until cancelled."""
@@ -67,8 +68,8 @@ class RoomLink:
 
     async def _sync(self) -> None:
         wanted = await self._wanted()
-        key = (wanted[1], wanted[2]) if wanted else None
-        if key == self._wired_as:
+        if wanted is not None and wanted[1] == self._wired_as and self._room_seat is not None:
+            await self._room_seat.set_sources(wanted[2])  # same room: only sources change
             return
         await self._close()
         if wanted is None:
@@ -76,18 +77,18 @@ class RoomLink:
         media, room_id, sources = wanted
         stack = contextlib.AsyncExitStack()
         try:
-            await stack.enter_async_context(room_seat(self.bot, media, list(sources)))
+            seat = await stack.enter_async_context(room_seat(self.bot, media, list(sources)))
         except BaseException:
             await asyncio.shield(stack.aclose())
             raise
-        self._seat, self._wired_as = stack, key
+        self._seat, self._room_seat, self._wired_as = stack, seat, room_id
         await self.store.set_room_status(self.bot.bot_id, "wired")
         log.info(
             "bot wired into room", bot_id=self.bot.bot_id, room_id=room_id, sources=len(sources)
         )
 
     async def _close(self) -> None:
-        seat, self._seat, self._wired_as = self._seat, None, None
+        seat, self._seat, self._room_seat, self._wired_as = self._seat, None, None, None
         if seat is not None:
             await seat.aclose()
             with contextlib.suppress(Exception):

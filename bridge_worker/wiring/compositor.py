@@ -14,6 +14,8 @@ from PIL import Image
 
 def compose(pictures: Sequence[np.ndarray], width: int, height: int) -> np.ndarray:
     """One RGB picture of `width` x `height` holding `pictures` left to right."""
+    if len(pictures) == 1 and pictures[0].shape == (height, width, 3):
+        return pictures[0]  # one source at the camera's size: nothing to lay out
     canvas = np.zeros((height, width, 3), dtype=np.uint8)
     if not pictures:
         return canvas

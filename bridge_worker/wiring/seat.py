@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Sequence
 
 import av
-import numpy as np
 import structlog
 
 from bridge_worker.bot import Bot
@@ -42,24 +42,71 @@ class CameraMixer:
         assert bot.devices is not None
         self.feed = bot.devices.feed
         self.sources = list(sources)
-        self.latest: dict[str, np.ndarray] = {}
+        self.latest: dict[str, av.VideoFrame] = {}
+        self._period = 1.0 / self.feed.camera.fps
+        self._shown_at = 0.0
 
     def on_frame(self, source: str, frame: av.VideoFrame) -> None:
-        self.latest[source] = frame.to_ndarray(format="rgb24")
+        """Keep the frame; compose at most at the camera's frame rate, whatever the
+        number of sources (each composition scales every source: not per frame)."""
+        if source not in self.sources:
+            return
+        self.latest[source] = frame
+        if time.monotonic() - self._shown_at >= self._period:
+            self.show()
+
+    def show(self) -> None:
+        self._shown_at = time.monotonic()
         camera = self.feed.camera
-        pictures = [self.latest[s] for s in self.sources if s in self.latest]
+        pictures = [
+            self.latest[s].to_ndarray(format="rgb24") for s in self.sources if s in self.latest
+        ]
         self.feed.show(compose(pictures, camera.width, camera.height))
 
 
+class RoomSeat:
+    """A bot's live seat: its sources can change without touching its audio or stage."""
+
+    def __init__(self, media: RoomMedia, mixer: CameraMixer):
+        self.media, self.mixer = media, mixer
+        self._watchers: dict[str, asyncio.Task[None]] = {}
+
+    @property
+    def sources(self) -> list[str]:
+        return list(self.mixer.sources)
+
+    async def set_sources(self, sources: Sequence[str]) -> None:
+        """Watch exactly `sources` (in this order, side by side on the camera)."""
+        for gone in set(self._watchers) - set(sources):
+            task = self._watchers.pop(gone)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            self.mixer.latest.pop(gone, None)
+        self.mixer.sources = list(sources)
+        for source in sources:
+            if source not in self._watchers:
+                self._watchers[source] = asyncio.create_task(
+                    _keep_watching(video_room(self.media), source, self.mixer.on_frame)
+                )
+        self.mixer.show()
+
+    async def aclose(self) -> None:
+        await self.set_sources([])
+
+
 @contextlib.asynccontextmanager
-async def room_seat(bot: Bot, media: RoomMedia, sources: Sequence[str]) -> AsyncIterator[None]:
-    """Wire `bot` into the room, receiving the meetings of `sources` (other bots' ids)."""
+async def room_seat(bot: Bot, media: RoomMedia, sources: Sequence[str]) -> AsyncIterator[RoomSeat]:
+    """Wire `bot` into the room, receiving the meetings of `sources` (other bots' ids).
+
+    Torn down audio first: a bot that leaves the room must stop being heard at once.
+    """
     devices = bot.devices
     if devices is None:
         raise RuntimeError(f"bot {bot.bot_id} is not running")
     camera = devices.feed.camera
     async with contextlib.AsyncExitStack() as stack:
-        await stack.enter_async_context(audio_seat(audio_room(media), devices.audio, bot.bot_id))
+        seat = RoomSeat(media, CameraMixer(bot, []))
+        stack.push_async_callback(seat.aclose)
         stage = StageTrack(
             devices.display.name,
             bot.stage_box,
@@ -68,19 +115,9 @@ async def room_seat(bot: Bot, media: RoomMedia, sources: Sequence[str]) -> Async
             fps=camera.fps,
         )
         await stack.enter_async_context(publishing(video_room(media), bot.bot_id, stage))
-        mixer = CameraMixer(bot, sources)
-        watchers = [
-            asyncio.create_task(_keep_watching(video_room(media), source, mixer.on_frame))
-            for source in sources
-        ]
-
-        async def stop_watchers() -> None:
-            for task in watchers:
-                task.cancel()
-            await asyncio.gather(*watchers, return_exceptions=True)
-
-        stack.push_async_callback(stop_watchers)
-        yield
+        await stack.enter_async_context(audio_seat(audio_room(media), devices.audio, bot.bot_id))
+        await seat.set_sources(sources)
+        yield seat
 
 
 async def _keep_watching(room: VideoRoom, source: str, sink: FrameSink) -> None:

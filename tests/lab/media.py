@@ -146,3 +146,18 @@ def closest_colour_name(rgb: tuple[float, float, float]) -> str:
     """The name in COLOURS nearest to `rgb` (Euclidean distance in RGB)."""
     point = np.asarray(rgb, dtype=np.float64)
     return min(COLOURS, key=lambda name: float(np.linalg.norm(point - COLOURS[name])))
+
+
+def tone_strength(samples: np.ndarray, rate: int, freq_hz: float, band_hz: float = 8.0) -> float:
+    """A tone's peak relative to the strongest peak of the spectrum (1.0: the strongest).
+
+    A mix of several tones has several peaks; the dominant frequency names only one.
+    Silence gives 0.
+    """
+    if samples.size == 0 or float(np.sqrt(np.mean(samples**2))) < 1e-3:
+        return 0.0
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(samples.size)))
+    freqs = np.fft.rfftfreq(samples.size, 1.0 / rate)
+    spectrum[freqs < 50] = 0
+    band = spectrum[(freqs > freq_hz - band_hz) & (freqs < freq_hz + band_hz)]
+    return float(band.max()) / float(spectrum.max()) if band.size else 0.0
