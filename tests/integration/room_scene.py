@@ -1,0 +1,79 @@
+"""A scene for room tests: a room Janus, the stack, and per person a lab meeting, the
+person in it, and a bot sent there over the API (all stopped at the end)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from playwright.async_api import Playwright
+
+from meetbridge.lifecycle import BotState
+from tests.integration.api_client import wait_for_state
+from tests.lab.janus_server import LabJanus
+from tests.lab.meeting import LabMeeting
+from tests.lab.person import SimulatedPerson
+from tests.stack import Stack, running_stack
+
+Colour = tuple[int, int, int]
+
+
+@dataclass
+class Scene:
+    services: Stack
+    api: httpx.AsyncClient
+    people: dict[str, SimulatedPerson]
+    bots: dict[str, str]  # person's name -> the id of the bot in their meeting
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 30) -> None:
+    """Poll `check` until it holds (media takes a moment to cross)."""
+    async with asyncio.timeout(timeout_s):
+        while not await check():
+            await asyncio.sleep(0.3)
+
+
+@contextlib.asynccontextmanager
+async def room_scene(
+    folder: Path,
+    playwright: Playwright,
+    media_dir: Path,
+    people: Mapping[str, tuple[float, Colour]],
+    *,
+    workers: int = 1,
+    env: Mapping[str, str] | None = None,
+) -> AsyncIterator[Scene]:
+    """Bots named `to<person>` reach `in_meeting` one after the other (so with one
+    slot per worker, each lands on its own worker)."""
+    async with contextlib.AsyncExitStack() as stack:
+        room_janus = await stack.enter_async_context(LabJanus())
+        services = await stack.enter_async_context(running_stack(folder, workers=0))
+        services.env |= {"MEETBRIDGE_ROOM_JANUS_URL": room_janus.http_url, **(env or {})}
+        await services.start("api")
+        for n in range(workers):
+            await services.start(f"worker{n}")
+        api = await stack.enter_async_context(services.client(await services.new_key()))
+        scene = Scene(services, api, {}, {})
+        for name, (tone_hz, colour) in people.items():
+            meeting = await stack.enter_async_context(LabMeeting())
+            person = await stack.enter_async_context(
+                SimulatedPerson(playwright, name, tone_hz, colour, media_dir)
+            )
+            await person.join(meeting.url)
+            scene.people[name] = person
+            created = await api.post(
+                "/v1/bots", json={"meeting_url": meeting.url, "display_name": f"to{name}"}
+            )
+            scene.bots[name] = created.json()["id"]
+            await wait_for_state(api, scene.bots[name], BotState.IN_MEETING, timeout_s=90)
+        try:
+            yield scene
+        finally:
+            for bot_id in scene.bots.values():
+                await api.delete(f"/v1/bots/{bot_id}")
+            for bot_id in scene.bots.values():
+                await wait_for_state(api, bot_id, BotState.ENDED, BotState.FAILED)
