@@ -22,6 +22,7 @@ from bridge_worker.process import supervised
 
 RATE = 48000
 FRAME_SAMPLES = 960  # 20 ms
+FRAME_BYTES = FRAME_SAMPLES * 2
 LATENCY_MS = 20
 
 
@@ -30,25 +31,58 @@ def _env(server: str) -> dict[str, str]:
 
 
 class PulseCaptureTrack(MediaStreamTrack):
+    """Sends exactly one 20 ms frame per 20 ms of wall-clock time.
+
+    parec delivers in bursts under load, and its clock is not the mixer's: a sender
+    that sends as it reads drifts, and Janus's AudioBridge then drops the member
+    from the mix whenever its buffer runs dry. So a reader fills a buffer, and each
+    frame is taken on a clock: silence when the buffer is short, the oldest audio
+    dropped when it holds more than `MAX_BUFFERED_FRAMES` (latency stays bounded).
+    """
+
     kind = "audio"
+    MAX_BUFFERED_FRAMES = 4
 
     def __init__(self, reader: asyncio.StreamReader):
         super().__init__()
         self._reader = reader
+        self._buffer = bytearray()
         self._pts = 0
+        self._started: float | None = None
         self._time_base = fractions.Fraction(1, RATE)
+        self._filling = asyncio.ensure_future(self._fill())
+
+    async def _fill(self) -> None:
+        while chunk := await self._reader.read(FRAME_BYTES * 2):
+            self._buffer += chunk
+            excess = len(self._buffer) - self.MAX_BUFFERED_FRAMES * FRAME_BYTES
+            if excess > 0:
+                del self._buffer[: excess - excess % 2]
 
     async def recv(self) -> av.AudioFrame:
-        try:
-            data = await self._reader.readexactly(FRAME_SAMPLES * 2)
-        except asyncio.IncompleteReadError:
+        if self.readyState != "live":
+            raise MediaStreamError
+        loop = asyncio.get_running_loop()
+        if self._started is None:
+            self._started = loop.time()
+        await asyncio.sleep(max(self._started + self._pts / RATE - loop.time(), 0))
+        if self._filling.done() and len(self._buffer) < FRAME_BYTES:
             self.stop()
-            raise MediaStreamError from None
+            raise MediaStreamError
+        if len(self._buffer) >= FRAME_BYTES:
+            data = bytes(self._buffer[:FRAME_BYTES])
+            del self._buffer[:FRAME_BYTES]
+        else:
+            data = bytes(FRAME_BYTES)  # the source is late: a frame of silence
         frame = av.AudioFrame(format="s16", layout="mono", samples=FRAME_SAMPLES)
         frame.planes[0].update(data)
         frame.sample_rate, frame.time_base, frame.pts = RATE, self._time_base, self._pts
         self._pts += FRAME_SAMPLES
         return frame
+
+    def stop(self) -> None:
+        super().stop()
+        self._filling.cancel()
 
 
 @contextlib.asynccontextmanager

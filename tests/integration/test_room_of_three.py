@@ -21,12 +21,6 @@ async def hears(person: SimulatedPerson, freq: float, seconds: float = 1.0) -> b
     return tone_strength(heard.samples, heard.rate, freq) > PRESENT
 
 
-@pytest.mark.skip(
-    reason="TODO(issue 4): with three bridged bots on 2 cores, members drop in and out "
-    "of the AudioBridge mix (a bot's mic carries one of its two sources at a time: "
-    "prebuffer underruns or bursty capture pacing), and removal took 4-8 s; one run "
-    "showed a person's own tone coming back. Fix, then enable."
-)
 async def test_three_meetings_hear_both_others(
     tmp_path: Path, playwright, lab_media_dir: Path
 ) -> None:
