@@ -41,5 +41,6 @@ async def test_three_meetings_hear_both_others(
             return not await hears(scene.people["ann"], TONES["cat"], 0.5)
 
         await eventually(cat_gone, 10)
-        assert await hears(scene.people["ann"], TONES["bob"])  # the other two go on
-        assert await hears(scene.people["bob"], TONES["ann"])
+        # The other two go on (a second's dip while the seats adjust is allowed).
+        await eventually(lambda: hears(scene.people["ann"], TONES["bob"]), 10)
+        await eventually(lambda: hears(scene.people["bob"], TONES["ann"]), 10)
