@@ -42,6 +42,16 @@ class FailureReason(StrEnum):
 
 
 TERMINAL_STATES = frozenset({BotState.ENDED, BotState.FAILED})
+# A worker holds the bot: it heartbeats, takes commands, has a screen to show.
+RUNNING_STATES = frozenset(
+    {
+        BotState.BOOTING,
+        BotState.JOINING,
+        BotState.WAITING_ROOM,
+        BotState.IN_MEETING,
+        BotState.LEAVING,
+    }
+)
 
 # Which state may follow which. FAILED may follow any non-terminal state.
 TRANSITIONS: dict[BotState, frozenset[BotState]] = {

@@ -6,19 +6,11 @@ import asyncio
 
 import structlog
 
-from meetbridge.lifecycle import BotState, FailureReason
+from meetbridge.lifecycle import RUNNING_STATES, BotState, FailureReason
 from meetbridge.records import now
 from meetbridge.store import BotStore
 
 log = structlog.get_logger(__name__)
-
-WATCHED = {
-    BotState.BOOTING,
-    BotState.JOINING,
-    BotState.WAITING_ROOM,
-    BotState.IN_MEETING,
-    BotState.LEAVING,
-}
 
 
 async def sweep_once(store: BotStore, timeout_s: float) -> list[str]:
@@ -26,7 +18,7 @@ async def sweep_once(store: BotStore, timeout_s: float) -> list[str]:
     lost = []
     current = now()
     for record in await store.list_all():
-        if record.state not in WATCHED:
+        if record.state not in RUNNING_STATES:
             continue
         last = record.heartbeat_at or record.updated_at
         if (current - last).total_seconds() <= timeout_s:

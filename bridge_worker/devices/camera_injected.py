@@ -64,10 +64,6 @@ class InjectedCamera:
         if self._last_payload:
             socket.send(self._last_payload)
 
-    @property
-    def connected(self) -> bool:
-        return bool(self._sockets)
-
     async def send(self, frame: np.ndarray) -> None:
         if frame is not self._last_frame:
             self._last_payload = await asyncio.to_thread(encode_jpeg, frame)

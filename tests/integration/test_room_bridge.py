@@ -3,7 +3,6 @@ person A (440 Hz, red) and person B (1000 Hz, blue) hear and see each other."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from pathlib import Path
 
@@ -12,19 +11,13 @@ import pytest
 from bridge_worker.wiring.seat import room_seat
 from meetbridge.janus_rooms import RoomMedia, create_rooms
 from tests.integration.bots import running_bot
+from tests.integration.room_scene import eventually
 from tests.lab.janus_server import LabJanus
 from tests.lab.media import closest_colour_name
 from tests.lab.meeting import LabMeeting
 from tests.lab.person import SimulatedPerson
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
-
-
-async def _eventually(check, timeout_s: float = 20) -> object:
-    async with asyncio.timeout(timeout_s):
-        while not (result := await check()):
-            await asyncio.sleep(0.3)
-    return result
 
 
 async def test_people_in_two_meetings_hear_and_see_each_other(
@@ -70,7 +63,7 @@ async def test_people_in_two_meetings_hear_and_see_each_other(
         async def bob_sees_red() -> bool:
             return closest_colour_name(await bob.seen_colour("bridgeb")) == "red"
 
-        await _eventually(ann_hears_bob)
-        await _eventually(bob_hears_ann)
-        await _eventually(ann_sees_blue)
-        await _eventually(bob_sees_red)
+        await eventually(ann_hears_bob)
+        await eventually(bob_hears_ann)
+        await eventually(ann_sees_blue)
+        await eventually(bob_sees_red)

@@ -10,7 +10,7 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, HTTPException, Response, status
 
-from meetbridge.lifecycle import TERMINAL_STATES, BotState, FailureReason
+from meetbridge.lifecycle import RUNNING_STATES, TERMINAL_STATES, BotState, FailureReason
 from meetbridge.records import BotRecord, now, reply_list
 from orchestrator.api.deps import KeyDep, OwnBotDep, QueueDep, SettingsDep, StoreDep
 from orchestrator.schemas import BotCreate, BotList, BotPublic, ErrorBody
@@ -20,13 +20,6 @@ from vendor_scripts.urls import MeetingUrlError, resolve_meeting
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/v1/bots", tags=["bots"])
 
-RUNNING_STATES = {
-    BotState.BOOTING,
-    BotState.JOINING,
-    BotState.WAITING_ROOM,
-    BotState.IN_MEETING,
-    BotState.LEAVING,
-}
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "missing or unknown API key"},
     404: {"model": ErrorBody, "description": "no such bot for this key"},
