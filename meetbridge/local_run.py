@@ -1,7 +1,8 @@
-"""`meetbridge run` (`make run`): Redis, the API and one worker on this machine.
+"""`meetbridge run` (`make run`): Redis, the room Janus, the API and one worker here.
 
 Prints the API address and a fresh API key, runs until Ctrl-C, then stops the
-worker first (its bots leave their meetings), then the API, then Redis.
+worker first (its bots leave their meetings), then the API, Janus and Redis.
+A room Janus is started unless MEETBRIDGE_ROOM_JANUS_URL names one already.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from meetbridge.janus_server import JanusServer
 from meetbridge.local_stack import api_server, free_port, redis_server, worker
 
 RUN_DIR = Path(".run")
 
 
-async def run_local(environ: Mapping[str, str], port: int = 8000) -> int:
+async def run_local(environ: Mapping[str, str]) -> int:
+    port = int(environ.get("MEETBRIDGE_API_PORT", "8000"))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -27,12 +30,16 @@ async def run_local(environ: Mapping[str, str], port: int = 8000) -> int:
     async with contextlib.AsyncExitStack() as stack:
         redis_url = await stack.enter_async_context(redis_server(RUN_DIR / "redis", redis_port))
         env = {**environ, "MEETBRIDGE_REDIS_URL": redis_url}
+        if not env.get("MEETBRIDGE_ROOM_JANUS_URL"):
+            janus = await stack.enter_async_context(JanusServer(workdir=RUN_DIR / "janus"))
+            env["MEETBRIDGE_ROOM_JANUS_URL"] = janus.http_url
         base = await stack.enter_async_context(api_server(env, port, RUN_DIR / "api.log"))
         await stack.enter_async_context(worker(env, "worker", RUN_DIR / "worker.log"))
         key = await _new_key(env)
         print(
             f"meetbridge is running\n  API:     {base}  (docs: {base}/docs)\n"
-            f"  API key: {key}\n  logs:    {RUN_DIR}/api.log, {RUN_DIR}/worker.log\n"
+            f"  API key: {key}\n  rooms:   {env['MEETBRIDGE_ROOM_JANUS_URL']}\n"
+            f"  logs:    {RUN_DIR}/api.log, {RUN_DIR}/worker.log\n"
             "Ctrl-C stops everything.",
             flush=True,
         )

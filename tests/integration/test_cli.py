@@ -1,14 +1,18 @@
-"""`meetbridge bot run` joins a lab meeting in the foreground and leaves on Ctrl-C."""
+"""`meetbridge bot run` joins a lab meeting in the foreground and leaves on Ctrl-C;
+`meetbridge run` (`make run`) brings up the whole local stack and stops it on Ctrl-C."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 
+import httpx
 import pytest
 
+from meetbridge.local_stack import free_port
 from tests.lab.meeting import LabMeeting
 from tests.lab.person import SimulatedPerson
 
@@ -61,3 +65,45 @@ async def test_foreground_bot_joins_logs_its_states_and_leaves_on_ctrl_c(
             if proc.returncode is None:
                 proc.kill()
                 await proc.wait()
+
+
+async def test_meetbridge_run_starts_redis_janus_api_and_worker_and_stops_them_on_ctrl_c(
+    tmp_path,
+) -> None:
+    """`make run`: one command brings up everything rooms need, Ctrl-C takes it down."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "meetbridge.cli",
+        "run",
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("MEETBRIDGE_ROOM")},
+            "MEETBRIDGE_API_PORT": str(free_port()),
+            "MEETBRIDGE_REDIS_PORT": str(free_port()),
+            "PYTHONPATH": os.getcwd(),
+        },
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None
+        banner = await _read_until(proc.stdout, "Ctrl-C stops everything", 60)
+        api = re.search(r"API: +(\S+)", banner)
+        key = re.search(r"API key: +(\S+)", banner)
+        rooms = re.search(r"rooms: +(\S+)", banner)
+        assert api and key and rooms, banner
+        api, key, rooms = api[1], key[1], rooms[1]
+        async with httpx.AsyncClient(timeout=10) as client:
+            assert (await client.get(f"{api}/healthz")).status_code == 200
+            listed = await client.get(f"{api}/v1/bots", headers={"Authorization": f"Bearer {key}"})
+            assert listed.status_code == 200, listed.text
+            info = await client.get(f"{rooms}/info")
+            assert info.status_code == 200
+            assert "janus.plugin.audiobridge" in info.json()["plugins"]
+        os.killpg(proc.pid, signal.SIGINT)
+        assert await asyncio.wait_for(proc.wait(), 60) == 0
+    finally:
+        if proc.returncode is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            await proc.wait()
