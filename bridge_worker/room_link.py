@@ -4,22 +4,28 @@ Woken by the worker's `room` command (the orchestrator sends one whenever the
 room changes) and by the bot's own state changes: the seat exists only while the
 bot is in its meeting and in an open room, with the room's other live members as
 its sources. A change of sources rebuilds the seat (a short gap, not a glitch loop).
+While seated, it reports every few seconds what flows (`SeatMedia`, for the API).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 
 import structlog
 
 from bridge_worker.bot import Bot
+from bridge_worker.wiring.plan import Path
 from bridge_worker.wiring.seat import RoomSeat, room_seat
+from bridge_worker.wiring.seat_health import SeatCounters, seat_media
 from meetbridge.janus_rooms import RoomMedia
 from meetbridge.lifecycle import TERMINAL_STATES, BotState
+from meetbridge.records import SeatMedia, now
 from meetbridge.store import BotStore
 
 log = structlog.get_logger(__name__)
+REPORT_INTERVAL_S = 2.0
 
 
 class RoomLink:
@@ -29,19 +35,25 @@ class RoomLink:
         self._seat: contextlib.AsyncExitStack | None = None
         self._room_seat: RoomSeat | None = None
         self._wired_as: str | None = None  # the room id
+        self._reported: tuple[float, SeatCounters] | None = None
 
     async def run(self) -> None:
         """Re-check the room each time `wake` is set, until cancelled."""
         try:
             while True:
-                await self.wake.wait()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), REPORT_INTERVAL_S)
+                if not self.wake.is_set():
+                    await self._report()
+                    continue
                 self.wake.clear()
                 try:
                     await self._sync()
                 except Exception as exc:  # noqa: BLE001 - report, and try again when woken
                     log.warning("room seat failed", bot_id=self.bot.bot_id, error=str(exc)[:200])
                     await self._close()
-                    await self.store.set_room_status(self.bot.bot_id, f"error: {exc}"[:200])
+                    failed = SeatMedia(status="error", error=str(exc)[:200], updated_at=now())
+                    await self.store.set_room_status(self.bot.bot_id, failed.model_dump_json())
         finally:
             await asyncio.shield(self._close())
 
@@ -82,10 +94,22 @@ class RoomLink:
             await asyncio.shield(stack.aclose())
             raise
         self._seat, self._room_seat, self._wired_as = stack, seat, room_id
-        await self.store.set_room_status(self.bot.bot_id, "wired")
+        self._reported = None
+        await self._report()
         log.info(
             "bot wired into room", bot_id=self.bot.bot_id, room_id=room_id, sources=len(sources)
         )
+
+    async def _report(self) -> None:
+        """Write the seat's rates since the last report (the first one says 0: starting)."""
+        seat = self._room_seat
+        if seat is None:
+            return
+        at, counters = time.monotonic(), seat.counters.snapshot()
+        before_at, before = self._reported or (at, counters)
+        self._reported = (at, counters)
+        media = seat_media(before, counters, at - before_at, Path.JANUS, seat.sources)
+        await self.store.set_room_status(self.bot.bot_id, media.model_dump_json())
 
     async def _close(self) -> None:
         seat, self._seat, self._room_seat, self._wired_as = self._seat, None, None, None

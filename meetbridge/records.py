@@ -67,7 +67,7 @@ class BotRecord(BaseModel):
     display: str | None = None  # where the bot runs, for operators and tests
     audio_server: str | None = None
     room_id: str | None = None
-    room_status: str | None = None  # the worker's word on the bot's room media
+    room_status: str | None = None  # the worker's word on the bot's room media (SeatMedia JSON)
 
     def to_redis(self) -> dict[str, str]:
         data = self.model_dump(mode="json", exclude_none=True)
@@ -107,3 +107,28 @@ class RoomRecord(BaseModel):
         values["members"] = json.loads(data["members"])
         values["closed"] = data.get("closed") == "True"
         return cls.model_validate(values)
+
+
+class SeatMedia(BaseModel):
+    """What a bot's worker last measured of its room seat (written every few seconds).
+
+    Rates are 20 ms audio frames and video frames per second over the last interval:
+    about 50 audio frames/s means the seat's audio flows; a source missing from
+    `video_in_fps` (or at 0) is a member whose picture does not arrive.
+    """
+
+    status: str  # wired | error
+    path: str | None = None  # janus | same_host
+    error: str | None = None
+    audio_out_fps: float = 0.0
+    audio_in_fps: float = 0.0
+    video_in_fps: dict[str, float] = {}
+    updated_at: datetime
+
+    def flowing(self, sources: set[str], at: datetime, stale_after_s: float) -> bool:
+        """Fresh, and audio both ways and every source's video arrive."""
+        if self.status != "wired" or (at - self.updated_at).total_seconds() > stale_after_s:
+            return False
+        if self.audio_out_fps <= 0 or self.audio_in_fps <= 0:
+            return False
+        return all(self.video_in_fps.get(source, 0.0) > 0 for source in sources)

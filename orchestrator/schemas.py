@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from meetbridge.lifecycle import BotState, FailureReason
-from meetbridge.records import BotRecord
+from meetbridge.records import BotRecord, SeatMedia
 
 
 class BotCreate(BaseModel):
@@ -60,12 +60,13 @@ class RoomMemberAdd(BaseModel):
 class RoomMemberPublic(BaseModel):
     bot_id: str
     state: BotState
-    media: str | None  # the worker's word: wired, waiting, error: ...
+    media: SeatMedia | None  # the worker's last report on the bot's seat; None: not seated
 
 
 class RoomPublic(BaseModel):
     id: str
     health: str  # wired (two or more live members) or degraded
+    media_flowing: bool  # every live member reports fresh audio both ways and every other's video
     members: list[RoomMemberPublic]
     closed: bool
     created_at: datetime

@@ -14,6 +14,7 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 
 from bridge_worker.devices.audio import BotAudio
 from bridge_worker.wiring.pulse_media import capture_track, play_track
+from bridge_worker.wiring.seat_health import SeatCounters
 from meetbridge.janus_http import JanusSession
 
 log = structlog.get_logger(__name__)
@@ -45,12 +46,24 @@ async def _connected(pc: RTCPeerConnection, timeout_s: float) -> None:
 
 
 @contextlib.asynccontextmanager
-async def audio_seat(room: AudioRoom, audio: BotAudio, display: str) -> AsyncIterator[None]:
+async def audio_seat(
+    room: AudioRoom, audio: BotAudio, display: str, counters: SeatCounters | None = None
+) -> AsyncIterator[None]:
     """Join `room` with the bot's speaker monitor; play the mix into its microphone."""
+    counters = counters or SeatCounters()
+
+    def sent() -> None:
+        counters.audio_out += 1
+
+    def played() -> None:
+        counters.audio_in += 1
+
     async with contextlib.AsyncExitStack() as stack:
         session = await stack.enter_async_context(JanusSession(room.janus_url))
         handle = await session.attach(PLUGIN)
-        track = await stack.enter_async_context(capture_track(audio.server, audio.speaker_monitor))
+        track = await stack.enter_async_context(
+            capture_track(audio.server, audio.speaker_monitor, sent)
+        )
         pc = RTCPeerConnection()
         stack.push_async_callback(pc.close)
         players: list[asyncio.Task[None]] = []
@@ -59,7 +72,7 @@ async def audio_seat(room: AudioRoom, audio: BotAudio, display: str) -> AsyncIte
         def _on_track(remote: object) -> None:
             players.append(
                 asyncio.create_task(
-                    play_track(remote, audio.server, audio.mic_sink)  # type: ignore[arg-type]
+                    play_track(remote, audio.server, audio.mic_sink, played)  # type: ignore[arg-type]
                 )
             )
 

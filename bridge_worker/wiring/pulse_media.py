@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fractions
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import av
 from aiortc import MediaStreamTrack
@@ -43,8 +43,9 @@ class PulseCaptureTrack(MediaStreamTrack):
     kind = "audio"
     MAX_BUFFERED_FRAMES = 4
 
-    def __init__(self, reader: asyncio.StreamReader):
+    def __init__(self, reader: asyncio.StreamReader, on_frame: Callable[[], None] | None = None):
         super().__init__()
+        self._on_frame = on_frame  # called per frame that carries captured sound
         self._reader = reader
         self._buffer = bytearray()
         self._pts = 0
@@ -72,6 +73,8 @@ class PulseCaptureTrack(MediaStreamTrack):
         if len(self._buffer) >= FRAME_BYTES:
             data = bytes(self._buffer[:FRAME_BYTES])
             del self._buffer[:FRAME_BYTES]
+            if self._on_frame is not None:
+                self._on_frame()
         else:
             data = bytes(FRAME_BYTES)  # the source is late: a frame of silence
         frame = av.AudioFrame(format="s16", layout="mono", samples=FRAME_SAMPLES)
@@ -86,7 +89,9 @@ class PulseCaptureTrack(MediaStreamTrack):
 
 
 @contextlib.asynccontextmanager
-async def capture_track(server: str, source: str) -> AsyncIterator[PulseCaptureTrack]:
+async def capture_track(
+    server: str, source: str, on_frame: Callable[[], None] | None = None
+) -> AsyncIterator[PulseCaptureTrack]:
     """A track of what `source` carries, while the block runs."""
     argv = [
         "parec",
@@ -101,15 +106,21 @@ async def capture_track(server: str, source: str) -> AsyncIterator[PulseCaptureT
         argv, name="parec", env=_env(server), stdout=asyncio.subprocess.PIPE
     ) as proc:
         assert proc.stdout is not None
-        track = PulseCaptureTrack(proc.stdout)
+        track = PulseCaptureTrack(proc.stdout, on_frame)
         try:
             yield track
         finally:
             track.stop()
 
 
-async def play_track(track: MediaStreamTrack, server: str, sink: str) -> None:
-    """Play `track` into `sink` until the track ends (or the task is cancelled)."""
+async def play_track(
+    track: MediaStreamTrack,
+    server: str,
+    sink: str,
+    on_frame: Callable[[], None] | None = None,
+) -> None:
+    """Play `track` into `sink` until the track ends (or the task is cancelled);
+    `on_frame` is called for every frame played."""
     argv = [
         "pacat",
         "--playback",
@@ -131,6 +142,8 @@ async def play_track(track: MediaStreamTrack, server: str, sink: str) -> None:
             except MediaStreamError:
                 return
             assert isinstance(frame, av.AudioFrame)
+            if on_frame is not None:
+                on_frame()
             for out in resampler.resample(frame):
                 proc.stdin.write(bytes(out.planes[0])[: out.samples * 2])
             await proc.stdin.drain()

@@ -20,6 +20,7 @@ from bridge_worker.bot import Bot
 from bridge_worker.capture.stage_track import StageTrack
 from bridge_worker.wiring.audio_bridge import AudioRoom, audio_seat
 from bridge_worker.wiring.compositor import compose
+from bridge_worker.wiring.seat_health import SeatCounters
 from bridge_worker.wiring.video_room import FrameSink, VideoRoom, publishing, watching
 from meetbridge.janus_http import JanusError
 from meetbridge.janus_rooms import RoomMedia
@@ -38,8 +39,9 @@ def video_room(media: RoomMedia) -> VideoRoom:
 class CameraMixer:
     """Keeps the newest frame of each source and shows them composed on the camera."""
 
-    def __init__(self, bot: Bot, sources: Sequence[str]):
+    def __init__(self, bot: Bot, sources: Sequence[str], counters: SeatCounters):
         assert bot.devices is not None
+        self.counters = counters
         self.feed = bot.devices.feed
         self.sources = list(sources)
         self.latest: dict[str, av.VideoFrame] = {}
@@ -51,6 +53,7 @@ class CameraMixer:
         number of sources (each composition scales every source: not per frame)."""
         if source not in self.sources:
             return
+        self.counters.video_in[source] = self.counters.video_in.get(source, 0) + 1
         self.latest[source] = frame
         if time.monotonic() - self._shown_at >= self._period:
             self.show()
@@ -69,6 +72,7 @@ class RoomSeat:
 
     def __init__(self, media: RoomMedia, mixer: CameraMixer):
         self.media, self.mixer = media, mixer
+        self.counters = mixer.counters
         self._watchers: dict[str, asyncio.Task[None]] = {}
 
     @property
@@ -105,7 +109,7 @@ async def room_seat(bot: Bot, media: RoomMedia, sources: Sequence[str]) -> Async
         raise RuntimeError(f"bot {bot.bot_id} is not running")
     camera = devices.feed.camera
     async with contextlib.AsyncExitStack() as stack:
-        seat = RoomSeat(media, CameraMixer(bot, []))
+        seat = RoomSeat(media, CameraMixer(bot, [], SeatCounters()))
         stack.push_async_callback(seat.aclose)
         stage = StageTrack(
             devices.display.name,
@@ -115,7 +119,9 @@ async def room_seat(bot: Bot, media: RoomMedia, sources: Sequence[str]) -> Async
             fps=camera.fps,
         )
         await stack.enter_async_context(publishing(video_room(media), bot.bot_id, stage))
-        await stack.enter_async_context(audio_seat(audio_room(media), devices.audio, bot.bot_id))
+        await stack.enter_async_context(
+            audio_seat(audio_room(media), devices.audio, bot.bot_id, seat.counters)
+        )
         await seat.set_sources(sources)
         yield seat
 

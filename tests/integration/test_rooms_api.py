@@ -42,11 +42,21 @@ async def test_a_room_bridges_two_meetings_and_lets_one_go(
         await eventually(bob_hears_ann)
         await eventually(ann_hears_bob)
         await eventually(bob_sees_red)
+
+        async def media_flows() -> bool:
+            return bool((await api.get(f"/v1/rooms/{room['id']}")).json()["media_flowing"])
+
+        await eventually(media_flows)
+        for member in (await api.get(f"/v1/rooms/{room['id']}")).json()["members"]:
+            media = member["media"]
+            assert media["path"] == "janus" and media["status"] == "wired", media
+            assert list(media["video_in_fps"]) == [b for b in bots if b != member["bot_id"]]
         again = await api.post("/v1/rooms", json={"bots": [bots[0]]})
         assert again.status_code == 409  # a bot is in at most one room
 
         removed = await api.delete(f"/v1/rooms/{room['id']}/bots/{bots[0]}")
         assert removed.status_code == 200 and removed.json()["health"] == "degraded"
+        assert removed.json()["media_flowing"] is False
 
         async def bob_hears_nothing() -> bool:
             return await bob.heard_frequency(0.5) is None

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from meetbridge.janus_rooms import RoomMedia, create_rooms, destroy_rooms
 from meetbridge.lifecycle import TERMINAL_STATES
-from meetbridge.records import RoomRecord, now
+from meetbridge.records import RoomRecord, SeatMedia, now
 from meetbridge.store import BotStore
 from orchestrator.api.deps import KeyDep, SettingsDep, StoreDep
 from orchestrator.keys import ApiKey
@@ -26,6 +26,7 @@ from orchestrator.schemas import (
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/v1/rooms", tags=["rooms"])
+MEDIA_STALE_AFTER_S = 10.0  # workers report every 2 s; three missed reports: not flowing
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "missing or unknown API key"},
     404: {"model": ErrorBody, "description": "no such room or bot for this key"},
@@ -67,6 +68,15 @@ async def _notify(store: BotStore, bot_ids: list[str]) -> None:
         await store.send_command(bot_id, "room")
 
 
+def _seat_media(raw: str | None) -> SeatMedia | None:
+    if not raw:
+        return None
+    try:
+        return SeatMedia.model_validate_json(raw)
+    except ValueError:
+        return SeatMedia(status="error", error="unreadable report", updated_at=now())
+
+
 async def room_view(store: BotStore, room: RoomRecord) -> RoomPublic:
     members = []
     for bot_id in room.members:
@@ -74,13 +84,24 @@ async def room_view(store: BotStore, room: RoomRecord) -> RoomPublic:
         if record is not None:
             members.append(
                 RoomMemberPublic(
-                    bot_id=bot_id, state=record.state, media=record.room_status or None
+                    bot_id=bot_id, state=record.state, media=_seat_media(record.room_status)
                 )
             )
     live = [m for m in members if m.state not in TERMINAL_STATES]
     health = "wired" if len(live) >= 2 and not room.closed else "degraded"
+    at = now()
+    flowing = health == "wired" and all(
+        m.media is not None
+        and m.media.flowing({o.bot_id for o in live} - {m.bot_id}, at, MEDIA_STALE_AFTER_S)
+        for m in live
+    )
     return RoomPublic(
-        id=room.id, health=health, members=members, closed=room.closed, created_at=room.created_at
+        id=room.id,
+        health=health,
+        media_flowing=flowing,
+        members=members,
+        closed=room.closed,
+        created_at=room.created_at,
     )
 
 
