@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -20,6 +20,7 @@ from tests.lab.person import SimulatedPerson
 from tests.stack import Stack, running_stack
 
 Colour = tuple[int, int, int]
+SMALL_VIDEO = (160, 90, 10)  # width, height, fps
 
 
 @dataclass
@@ -28,6 +29,8 @@ class Scene:
     api: httpx.AsyncClient
     people: dict[str, SimulatedPerson]
     bots: dict[str, str]  # person's name -> the id of the bot in their meeting
+    listeners: dict[str, SimulatedPerson] = field(default_factory=dict)  # by person's name
+    room_id: str | None = None
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 30) -> None:
@@ -46,9 +49,17 @@ async def room_scene(
     *,
     workers: int = 1,
     env: Mapping[str, str] | None = None,
+    pulse: Mapping[str, tuple[float, float]] | None = None,
+    listener_tones: Mapping[str, float] | None = None,
 ) -> AsyncIterator[Scene]:
     """Bots named `to<person>` reach `in_meeting` one after the other (so with one
-    slot per worker, each lands on its own worker)."""
+    slot per worker, each lands on its own worker).
+
+    `pulse`: these people send bursts and flashes (see SimulatedPerson).
+    `listener_tones`: a second person, `<person>ear`, in that person's meeting, with a
+    steady tone and a small black picture (someone to time what the meeting's own
+    people hear). Those, and people who do not pulse, send small pictures only when
+    `pulse` is given: a latency scene must not starve the machine."""
     async with contextlib.AsyncExitStack() as stack:
         room_janus = await stack.enter_async_context(LabJanus())
         services = await stack.enter_async_context(running_stack(folder, workers=0))
@@ -61,10 +72,32 @@ async def room_scene(
         for name, (tone_hz, colour) in people.items():
             meeting = await stack.enter_async_context(LabMeeting())
             person = await stack.enter_async_context(
-                SimulatedPerson(playwright, name, tone_hz, colour, media_dir)
+                SimulatedPerson(
+                    playwright,
+                    name,
+                    tone_hz,
+                    colour,
+                    media_dir,
+                    pulse=(pulse or {}).get(name),
+                    video_size=SMALL_VIDEO if pulse else (640, 360, 15),
+                )
             )
             await person.join(meeting.url)
             scene.people[name] = person
+            if name in (listener_tones or {}):
+                assert listener_tones is not None
+                listener = await stack.enter_async_context(
+                    SimulatedPerson(
+                        playwright,
+                        f"{name}ear",
+                        listener_tones[name],
+                        (0, 0, 0),
+                        media_dir,
+                        video_size=SMALL_VIDEO,
+                    )
+                )
+                await listener.join(meeting.url)
+                scene.listeners[name] = listener
             created = await api.post(
                 "/v1/bots", json={"meeting_url": meeting.url, "display_name": f"to{name}"}
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import subprocess
+import wave
 from collections.abc import Callable
 from pathlib import Path
 
@@ -118,10 +119,74 @@ def tone_wav(folder: Path, freq_hz: float) -> Path:
     return _cached(folder / f"tone-{freq_hz:g}hz.wav", lambda p: make_tone_wav(p, freq_hz))
 
 
-def colour_y4m(folder: Path, rgb: tuple[int, int, int]) -> Path:
-    """The cached flat-colour clip for `rgb` in `folder` (made on first use)."""
-    name = "colour-{:02x}{:02x}{:02x}.y4m".format(*rgb)
-    return _cached(folder / name, lambda p: make_colour_y4m(p, rgb))
+def colour_y4m(
+    folder: Path, rgb: tuple[int, int, int], size: tuple[int, int, int] = (640, 360, 15)
+) -> Path:
+    """The cached flat-colour clip for `rgb` (width, height, fps) in `folder`."""
+    name = "colour-{:02x}{:02x}{:02x}".format(*rgb) + "-{}x{}@{}.y4m".format(*size)
+    width, height, fps = size
+    return _cached(
+        folder / name, lambda p: make_colour_y4m(p, rgb, width=width, height=height, fps=fps)
+    )
+
+
+def make_pulse_wav(
+    path: Path, freq_hz: float, period_s: float, on_s: float, seconds: float = 30
+) -> Path:
+    """Tone bursts (`on_s` of every `period_s`) at -6 dBFS: each burst's onset is an
+    instant both ends can time, for latency measurements. 10 ms ramps keep a burst's
+    energy within ~100 Hz of its tone (a hard edge clicks across the spectrum)."""
+    rate = 48000
+    t = np.arange(int(seconds * rate)) / rate
+    phase = np.mod(t, period_s)
+    ramp = 0.010
+    envelope = np.clip(np.minimum(phase, on_s - phase) / ramp, 0.0, 1.0) * (phase < on_s)
+    samples = 0.5 * envelope * np.sin(2 * np.pi * freq_hz * t)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((samples * 32767).astype("<i2").tobytes())
+    return path
+
+
+def make_flash_y4m(
+    path: Path, rgb: tuple[int, int, int], period_s: float, on_s: float, fps: int = 30
+) -> Path:
+    """Black with a flat `rgb` flash for `on_s` of every `period_s` (the video's onsets)."""
+    colour = "0x{:02x}{:02x}{:02x}".format(*rgb)
+    flash = f"lt(mod(t\\,{period_s:g})\\,{on_s:g})"
+    _run_tool(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c=black:s=320x180:r={fps}",
+            "-vf",
+            f"drawbox=x=0:y=0:w=iw:h=ih:color={colour}:t=fill:enable='{flash}'",
+            "-t",
+            str(2 * period_s),
+            "-pix_fmt",
+            "yuv420p",
+            str(path),
+        ]
+    )
+    return path
+
+
+def pulse_wav(folder: Path, freq_hz: float, period_s: float, on_s: float) -> Path:
+    name = f"pulse-{freq_hz:g}hz-{period_s:g}-{on_s:g}-r10.wav"
+    return _cached(folder / name, lambda p: make_pulse_wav(p, freq_hz, period_s, on_s))
+
+
+def flash_y4m(folder: Path, rgb: tuple[int, int, int], period_s: float, on_s: float) -> Path:
+    name = "flash-{:02x}{:02x}{:02x}".format(*rgb) + f"-{period_s:g}-{on_s:g}.y4m"
+    return _cached(folder / name, lambda p: make_flash_y4m(p, rgb, period_s, on_s))
 
 
 def dominant_frequency(samples: np.ndarray, rate: int) -> float:

@@ -18,10 +18,18 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, BrowserContext, Playwright, Request, Response
 
-from tests.lab.media import closest_colour_name, colour_y4m, dominant_frequency, rms, tone_wav
+from tests.lab.media import (
+    closest_colour_name,
+    colour_y4m,
+    dominant_frequency,
+    flash_y4m,
+    pulse_wav,
+    rms,
+    tone_wav,
+)
 from tests.lab.netns import require_lab_namespace
 from tests.lab.processes import lab_env
-from tests.lab.videoroom_page import Recording, VideoRoomPage, install_page_script
+from tests.lab.videoroom_page import Recording, Timings, VideoRoomPage, install_page_script
 
 CHROMIUM = "/usr/bin/chromium"
 SILENCE_RMS = 0.01  # -40 dBFS; the test tones arrive around -10 dBFS
@@ -77,7 +85,12 @@ class SimulatedPerson:
         *,
         headless: bool = True,
         timeout_s: float = 20.0,
+        pulse: tuple[float, float] | None = None,
+        video_size: tuple[int, int, int] = (640, 360, 15),
     ) -> None:
+        """`pulse` (period_s, on_s): send tone bursts and `rgb` flashes on black instead
+        of a steady tone and colour (onsets to time latencies by). `video_size`
+        (width, height, fps) of the steady colour: smaller costs the machine less."""
         if not _NAME.match(name):
             raise ValueError(f"display name must be alphanumeric (demo rule): {name!r}")
         self.name = name
@@ -87,6 +100,8 @@ class SimulatedPerson:
         self._playwright = playwright
         self._media_dir = media_dir
         self._headless = headless
+        self._pulse = pulse
+        self._video_size = video_size
         self._browser: Browser | None = None
         self._home: tempfile.TemporaryDirectory[str] | None = None
         self._context: BrowserContext | None = None
@@ -121,8 +136,7 @@ class SimulatedPerson:
         if self._browser is not None:
             return
         require_lab_namespace()
-        wav = await asyncio.to_thread(tone_wav, self._media_dir, self.tone_hz)
-        y4m = await asyncio.to_thread(colour_y4m, self._media_dir, self.rgb)
+        wav, y4m = await asyncio.to_thread(self._media_files)
         home = tempfile.TemporaryDirectory(prefix=f"lab-person-{self.name}-")
         try:
             browser = await self._playwright.chromium.launch(
@@ -142,6 +156,18 @@ class SimulatedPerson:
         except BaseException:
             await self.close()
             raise
+
+    def _media_files(self) -> tuple[Path, Path]:
+        if self._pulse is not None:
+            period_s, on_s = self._pulse
+            return (
+                pulse_wav(self._media_dir, self.tone_hz, period_s, on_s),
+                flash_y4m(self._media_dir, self.rgb, period_s, on_s),
+            )
+        return (
+            tone_wav(self._media_dir, self.tone_hz),
+            colour_y4m(self._media_dir, self.rgb, self._video_size),
+        )
 
     async def close(self) -> None:
         """Leave the meeting if joined, then close the browser — even when cancelled."""
@@ -206,6 +232,11 @@ class SimulatedPerson:
         if rms(recording.samples) < SILENCE_RMS:
             return None
         return dominant_frequency(recording.samples, recording.rate)
+
+    async def timings(self, participant_name: str | None, seconds: float) -> Timings:
+        """`participant_name`'s audio and video with wall-clock times, as received here;
+        None: this person's own, as sent."""
+        return await self._joined().record_timings(participant_name, seconds)
 
     async def seen_colour(self, participant_name: str) -> tuple[int, int, int]:
         """Mean RGB of the centre of `participant_name`'s video as received here."""

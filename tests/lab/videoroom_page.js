@@ -25,6 +25,18 @@
     }
     registerProcessor(${JSON.stringify(RECORDER)}, LabRecorder);`;
 
+  // The same, with the audio clock's time of each quantum, for latency measurements.
+  const TIMED_RECORDER = "lab-timed-recorder";
+  const TIMED_RECORDER_SOURCE = `
+    class LabTimedRecorder extends AudioWorkletProcessor {
+      process(inputs) {
+        const channel = inputs[0] && inputs[0][0];
+        this.port.postMessage([currentTime, channel ? channel.slice(0) : new Float32Array(128)]);
+        return true;
+      }
+    }
+    registerProcessor(${JSON.stringify(TIMED_RECORDER)}, LabTimedRecorder);`;
+
   const RAW_AUDIO = { echoCancellation: false, noiseSuppression: false, autoGainControl: false };
 
   function rawMicrophone() {
@@ -171,6 +183,96 @@
     return sum.map((s) => Math.round(s / pixels));
   }
 
+  // The published (local) track of `kind`, as sent: the sender's end of a latency.
+  function localTrack(kind) {
+    const pc = window.sfutest && window.sfutest.webrtcStuff && window.sfutest.webrtcStuff.pc;
+    if (!pc) return null;
+    const sender = pc.getSenders().find((s) => s.track && s.track.kind === kind);
+    return sender ? sender.track : null;
+  }
+
+  function participantAudioTrack(index) {
+    const feed = window.feeds && window.feeds[index];
+    const pc = feed && feed.webrtcStuff && feed.webrtcStuff.pc;
+    if (!pc) return null;
+    const receiver = pc.getReceivers().find((r) => r.track && r.track.kind === "audio");
+    return receiver ? receiver.track : null;
+  }
+
+  function wallNow() {
+    return performance.timeOrigin + performance.now();
+  }
+
+  // For latency measurements: `seconds` of one participant's audio (PCM, and the
+  // wall-clock time of its first sample) and the mean luma of each video frame shown
+  // (with its wall-clock time). `name` null: what this person sends.
+  async function recordTimings(name, seconds) {
+    const index = name === null ? 0 : remoteIndex(name);
+    if (name !== null && index === 0) throw new Error("no participant " + name);
+    const audioTrack = name === null ? localTrack("audio") : participantAudioTrack(index);
+    const video = name === null
+      ? document.querySelector("#videolocal video") : remoteVideo(index);
+    if (!audioTrack || !video) throw new Error("no audio or video for " + name);
+    const ctx = new AudioContext({ sampleRate: 48000 });
+    const url = URL.createObjectURL(
+      new Blob([TIMED_RECORDER_SOURCE], { type: "text/javascript" }));
+    const frames = [];
+    const canvas = document.createElement("canvas");
+    canvas.width = 32;
+    canvas.height = 18;
+    const g = canvas.getContext("2d", { willReadFrequently: true });
+    let watching = true;
+    const onFrame = (now) => {
+      if (!watching) return;
+      g.drawImage(video, 0, 0, canvas.width, canvas.height);
+      const data = g.getImageData(0, 0, canvas.width, canvas.height).data;
+      let sum = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        sum += 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+      }
+      frames.push([performance.timeOrigin + now, sum / (data.length / 4)]);
+      video.requestVideoFrameCallback(onFrame);
+    };
+    try {
+      await ctx.audioWorklet.addModule(url);
+      await ctx.resume();
+      const recorder = new AudioWorkletNode(ctx, TIMED_RECORDER, {
+        channelCount: 1, channelCountMode: "explicit", channelInterpretation: "speakers",
+      });
+      const mute = ctx.createGain();
+      mute.gain.value = 0;
+      recorder.connect(mute).connect(ctx.destination);
+      ctx.createMediaStreamSource(new MediaStream([audioTrack])).connect(recorder);
+      const wanted = Math.round(seconds * ctx.sampleRate);
+      const chunks = [];
+      let received = 0;
+      let offset = Infinity;  // wall clock minus audio clock, at its smallest (least delayed)
+      let startTime = 0;
+      video.requestVideoFrameCallback(onFrame);
+      await new Promise((resolve) => {
+        recorder.port.onmessage = (event) => {
+          const [time, data] = event.data;
+          offset = Math.min(offset, wallNow() - (time + data.length / ctx.sampleRate) * 1000);
+          if (received === 0) startTime = time;
+          chunks.push(data);
+          received += data.length;
+          if (received >= wanted) resolve();
+        };
+        setTimeout(resolve, seconds * 1000 + 10000);  // a loaded machine renders late
+      });
+      watching = false;
+      return {
+        rate: ctx.sampleRate, complete: received >= wanted,
+        startMs: offset + startTime * 1000,
+        pcm: toBase64(concat(chunks, Math.min(received, wanted))), frames,
+      };
+    } finally {
+      watching = false;
+      URL.revokeObjectURL(url);
+      await ctx.close();
+    }
+  }
+
   // Leave for real: destroy the Janus session (else a ghost participant keeps a
   // publisher slot until the session times out). No `destroyed` callback, which
   // in the demo would reload the page.
@@ -186,6 +288,6 @@
   rawMicrophone();
   window.__lab = {
     remoteIndex, remoteNames, participantPlaying, localPreviewPlaying, remoteAudioTracks,
-    recordRemoteAudio, meanColour, leave,
+    recordRemoteAudio, meanColour, leave, recordTimings,
   };
 })();

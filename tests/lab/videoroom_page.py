@@ -30,6 +30,16 @@ class Recording:
     tracks: int
 
 
+@dataclass(frozen=True)
+class Timings:
+    """One participant's audio and video with wall-clock times, for latencies."""
+
+    samples: np.ndarray  # mono PCM
+    rate: int
+    start_ms: float  # wall-clock time (ms since the epoch) of samples[0]
+    frames: np.ndarray  # rows of (wall-clock ms, mean luma) per video frame shown
+
+
 async def install_page_script(context: BrowserContext) -> None:
     """Run videoroom_page.js in every page of `context` before the demo's scripts."""
     await context.add_init_script(path=PAGE_JS)
@@ -73,6 +83,20 @@ class VideoRoomPage:
             raise RuntimeError("the page's audio clock stalled: no recording of what it hears")
         samples = np.frombuffer(base64.b64decode(result["pcm"]), dtype="<f4")
         return Recording(samples=samples, rate=int(result["rate"]), tracks=int(result["tracks"]))
+
+    async def record_timings(self, name: str | None, seconds: float) -> Timings:
+        """`name`'s audio and video as received here (None: what this page sends)."""
+        result = await self.page.evaluate(
+            "([name, seconds]) => window.__lab.recordTimings(name, seconds)", [name, seconds]
+        )
+        if not result["complete"]:
+            raise RuntimeError("the page's audio clock stalled: no recording of what it hears")
+        return Timings(
+            samples=np.frombuffer(base64.b64decode(result["pcm"]), dtype="<f4"),
+            rate=int(result["rate"]),
+            start_ms=float(result["startMs"]),
+            frames=np.asarray(result["frames"], dtype=np.float64).reshape(-1, 2),
+        )
 
     async def mean_colour(self, name: str) -> tuple[int, int, int] | None:
         rgb = await self.page.evaluate("name => window.__lab.meanColour(name)", name)
