@@ -51,3 +51,16 @@ class WorkerSettings(SharedSettings):
         description="Redis broker: an unacknowledged job is delivered again after this long "
         "(keep it above max_duration_s)",
     )
+    room_path: Literal["auto", "janus", "same_host"] = Field(
+        default="auto",
+        description="How a room's audio travels: auto takes PulseAudio pipes between the "
+        "bots' daemons when every member runs on this host (measured faster), else the "
+        "Janus AudioBridge; janus forces the cross-host path",
+    )
+    room_receive_prefetch: int = Field(
+        default=2,
+        ge=1,
+        le=8,
+        description="20 ms frames the worker buffers of the room's audio before playing "
+        "(aiortc ships 4; 1 is fastest on a quiet network, more rides out jitter)",
+    )

@@ -120,7 +120,7 @@ class SeatMedia(BaseModel):
     status: str  # wired | error
     path: str | None = None  # janus | same_host
     error: str | None = None
-    audio_out_fps: float = 0.0
+    audio_out_fps: float | None = 0.0  # None on the same-host path: the others' pipes read it
     audio_in_fps: float = 0.0
     video_in_fps: dict[str, float] = {}
     updated_at: datetime
@@ -129,6 +129,6 @@ class SeatMedia(BaseModel):
         """Fresh, and audio both ways and every source's video arrive."""
         if self.status != "wired" or (at - self.updated_at).total_seconds() > stale_after_s:
             return False
-        if self.audio_out_fps <= 0 or self.audio_in_fps <= 0:
+        if self.audio_in_fps <= 0 or (self.audio_out_fps is not None and self.audio_out_fps <= 0):
             return False
         return all(self.video_in_fps.get(source, 0.0) > 0 for source in sources)

@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import structlog
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCSessionDescription
+from aiortc.jitterbuffer import JitterBuffer
 
 from bridge_worker.devices.audio import BotAudio
 from bridge_worker.wiring.pulse_media import capture_track, play_track
@@ -28,6 +29,7 @@ class AudioRoom:
     room: int
     secret: str | None = None
     prebuffer: int = 3  # packets Janus buffers per member before mixing (20 ms each)
+    receive_prefetch: int = 2  # frames of the mix we buffer before playing (aiortc: 4)
 
 
 async def _connected(pc: RTCPeerConnection, timeout_s: float) -> None:
@@ -43,6 +45,16 @@ async def _connected(pc: RTCPeerConnection, timeout_s: float) -> None:
         await asyncio.wait_for(done.wait(), timeout_s)
     if pc.connectionState != "connected":
         raise RuntimeError(f"audio bridge connection {pc.connectionState}")
+
+
+def _shorten_receive_buffer(receiver: RTCRtpReceiver, prefetch: int) -> None:
+    """aiortc fixes an audio receiver's jitter buffer at 4 frames (80 ms) with no API to
+    change it; latency is the product here, so swap in one that holds `prefetch`
+    (before any packet arrives). Checked by tests/integration/test_audio_bridge.py."""
+    attribute = "_RTCRtpReceiver__jitter_buffer"
+    if not isinstance(getattr(receiver, attribute, None), JitterBuffer):
+        raise RuntimeError("this aiortc keeps its jitter buffer elsewhere: update audio_bridge")
+    setattr(receiver, attribute, JitterBuffer(capacity=16, prefetch=prefetch))
 
 
 @contextlib.asynccontextmanager
@@ -76,7 +88,8 @@ async def audio_seat(
                 )
             )
 
-        pc.addTransceiver(track, direction="sendrecv")
+        transceiver = pc.addTransceiver(track, direction="sendrecv")
+        _shorten_receive_buffer(transceiver.receiver, room.receive_prefetch)
         await pc.setLocalDescription(await pc.createOffer())
         data, jsep = await handle.message(
             {

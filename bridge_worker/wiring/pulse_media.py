@@ -26,8 +26,35 @@ FRAME_BYTES = FRAME_SAMPLES * 2
 LATENCY_MS = 20
 
 
-def _env(server: str) -> dict[str, str]:
+def pulse_env(server: str) -> dict[str, str]:
     return {"PATH": "/usr/bin:/bin", "PULSE_SERVER": server, "HOME": "/nonexistent"}
+
+
+def parec_argv(source: str) -> list[str]:
+    """Raw 48 kHz mono s16 from `source`, in 20 ms fragments."""
+    return [
+        "parec",
+        f"--device={source}",
+        "--format=s16le",
+        f"--rate={RATE}",
+        "--channels=1",
+        f"--latency-msec={LATENCY_MS}",
+        "--raw",
+    ]
+
+
+def pacat_argv(sink: str) -> list[str]:
+    """Raw 48 kHz mono s16 into `sink`, with a 20 ms buffer."""
+    return [
+        "pacat",
+        "--playback",
+        f"--device={sink}",
+        "--format=s16le",
+        f"--rate={RATE}",
+        "--channels=1",
+        f"--latency-msec={LATENCY_MS}",
+        "--raw",
+    ]
 
 
 class PulseCaptureTrack(MediaStreamTrack):
@@ -93,17 +120,8 @@ async def capture_track(
     server: str, source: str, on_frame: Callable[[], None] | None = None
 ) -> AsyncIterator[PulseCaptureTrack]:
     """A track of what `source` carries, while the block runs."""
-    argv = [
-        "parec",
-        f"--device={source}",
-        "--format=s16le",
-        f"--rate={RATE}",
-        "--channels=1",
-        f"--latency-msec={LATENCY_MS}",
-        "--raw",
-    ]
     async with supervised(
-        argv, name="parec", env=_env(server), stdout=asyncio.subprocess.PIPE
+        parec_argv(source), name="parec", env=pulse_env(server), stdout=asyncio.subprocess.PIPE
     ) as proc:
         assert proc.stdout is not None
         track = PulseCaptureTrack(proc.stdout, on_frame)
@@ -121,19 +139,9 @@ async def play_track(
 ) -> None:
     """Play `track` into `sink` until the track ends (or the task is cancelled);
     `on_frame` is called for every frame played."""
-    argv = [
-        "pacat",
-        "--playback",
-        f"--device={sink}",
-        "--format=s16le",
-        f"--rate={RATE}",
-        "--channels=1",
-        f"--latency-msec={LATENCY_MS}",
-        "--raw",
-    ]
     resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE)
     async with supervised(
-        argv, name="pacat", env=_env(server), stdin=asyncio.subprocess.PIPE
+        pacat_argv(sink), name="pacat", env=pulse_env(server), stdin=asyncio.subprocess.PIPE
     ) as proc:
         assert proc.stdin is not None
         while True:

@@ -3,7 +3,9 @@ other members' meetings come in as its microphone and camera.
 
 Out: the bot's speaker monitor → AudioBridge; the vendor's stage on the bot's
 display → VideoRoom. In: the AudioBridge mix of the others → the bot's microphone;
-the others' stages, side by side → the bot's camera.
+the others' stages, side by side → the bot's camera. On the same-host path the
+audio skips Janus: each other member's speaker monitor is piped straight into the
+bot's microphone (PulseAudio mixes them); video still goes through the VideoRoom.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 
 import av
 import structlog
@@ -20,6 +23,8 @@ from bridge_worker.bot import Bot
 from bridge_worker.capture.stage_track import StageTrack
 from bridge_worker.wiring.audio_bridge import AudioRoom, audio_seat
 from bridge_worker.wiring.compositor import compose
+from bridge_worker.wiring.plan import Path
+from bridge_worker.wiring.pulse_pipe import pulse_pipe
 from bridge_worker.wiring.seat_health import SeatCounters
 from bridge_worker.wiring.video_room import FrameSink, VideoRoom, publishing, watching
 from meetbridge.janus_http import JanusError
@@ -28,8 +33,10 @@ from meetbridge.janus_rooms import RoomMedia
 log = structlog.get_logger(__name__)
 
 
-def audio_room(media: RoomMedia) -> AudioRoom:
-    return AudioRoom(media.janus_url, media.audio_room, media.secret, media.prebuffer)
+def audio_room(media: RoomMedia, receive_prefetch: int) -> AudioRoom:
+    return AudioRoom(
+        media.janus_url, media.audio_room, media.secret, media.prebuffer, receive_prefetch
+    )
 
 
 def video_room(media: RoomMedia) -> VideoRoom:
@@ -67,40 +74,81 @@ class CameraMixer:
         self.feed.show(compose(pictures, camera.width, camera.height))
 
 
-class RoomSeat:
-    """A bot's live seat: its sources can change without touching its audio or stage."""
+@dataclass(frozen=True)
+class Source:
+    """Another member whose meeting this seat shows and plays."""
 
-    def __init__(self, media: RoomMedia, mixer: CameraMixer):
-        self.media, self.mixer = media, mixer
-        self.counters = mixer.counters
+    bot_id: str
+    audio_server: str | None = None  # its PulseAudio daemon (the same-host path reads it)
+
+
+class RoomSeat:
+    """A bot's live seat: its sources can change without touching its stage, or, on the
+    Janus path, its audio (the AudioBridge mixes whoever is in the room)."""
+
+    def __init__(self, bot: Bot, media: RoomMedia, path: Path):
+        assert bot.devices is not None
+        self.media, self.path, self.audio = media, path, bot.devices.audio
+        self.counters = SeatCounters()
+        self.mixer = CameraMixer(bot, [], self.counters)
         self._watchers: dict[str, asyncio.Task[None]] = {}
+        self._pipes: dict[str, tuple[str, contextlib.AsyncExitStack]] = {}
 
     @property
     def sources(self) -> list[str]:
         return list(self.mixer.sources)
 
-    async def set_sources(self, sources: Sequence[str]) -> None:
-        """Watch exactly `sources` (in this order, side by side on the camera)."""
-        for gone in set(self._watchers) - set(sources):
+    async def set_sources(self, sources: Sequence[Source]) -> None:
+        """Show exactly `sources` (in this order, side by side on the camera); on the
+        same-host path, play exactly their meetings into the microphone."""
+        wanted = [s.bot_id for s in sources]
+        for gone in set(self._watchers) - set(wanted):
             task = self._watchers.pop(gone)
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
             self.mixer.latest.pop(gone, None)
-        self.mixer.sources = list(sources)
-        for source in sources:
+        if self.path is Path.SAME_HOST:
+            await self._set_pipes(sources)
+        self.mixer.sources = wanted
+        for source in wanted:
             if source not in self._watchers:
                 self._watchers[source] = asyncio.create_task(
                     _keep_watching(video_room(self.media), source, self.mixer.on_frame)
                 )
         self.mixer.show()
 
+    async def _set_pipes(self, sources: Sequence[Source]) -> None:
+        servers = {s.bot_id: s.audio_server for s in sources if s.audio_server}
+        for bot_id, (server, pipe) in list(self._pipes.items()):
+            if servers.get(bot_id) != server:  # gone, or its daemon changed
+                del self._pipes[bot_id]
+                await pipe.aclose()
+        for bot_id, server in servers.items():
+            if bot_id not in self._pipes:
+                pipe = contextlib.AsyncExitStack()
+                await pipe.enter_async_context(
+                    pulse_pipe(
+                        server,
+                        self.audio.speaker_monitor,
+                        self.audio.server,
+                        self.audio.mic_sink,
+                        self._heard,
+                    )
+                )
+                self._pipes[bot_id] = (server, pipe)
+
+    def _heard(self) -> None:
+        self.counters.audio_in += 1
+
     async def aclose(self) -> None:
         await self.set_sources([])
 
 
 @contextlib.asynccontextmanager
-async def room_seat(bot: Bot, media: RoomMedia, sources: Sequence[str]) -> AsyncIterator[RoomSeat]:
-    """Wire `bot` into the room, receiving the meetings of `sources` (other bots' ids).
+async def room_seat(
+    bot: Bot, media: RoomMedia, sources: Sequence[Source], path: Path = Path.JANUS
+) -> AsyncIterator[RoomSeat]:
+    """Wire `bot` into the room, receiving the meetings of `sources` (other bots).
 
     Torn down audio first: a bot that leaves the room must stop being heard at once.
     """
@@ -109,7 +157,7 @@ async def room_seat(bot: Bot, media: RoomMedia, sources: Sequence[str]) -> Async
         raise RuntimeError(f"bot {bot.bot_id} is not running")
     camera = devices.feed.camera
     async with contextlib.AsyncExitStack() as stack:
-        seat = RoomSeat(media, CameraMixer(bot, [], SeatCounters()))
+        seat = RoomSeat(bot, media, path)
         stack.push_async_callback(seat.aclose)
         stage = StageTrack(
             devices.display.name,
@@ -119,9 +167,15 @@ async def room_seat(bot: Bot, media: RoomMedia, sources: Sequence[str]) -> Async
             fps=camera.fps,
         )
         await stack.enter_async_context(publishing(video_room(media), bot.bot_id, stage))
-        await stack.enter_async_context(
-            audio_seat(audio_room(media), devices.audio, bot.bot_id, seat.counters)
-        )
+        if path is Path.JANUS:
+            await stack.enter_async_context(
+                audio_seat(
+                    audio_room(media, bot.settings.room_receive_prefetch),
+                    devices.audio,
+                    bot.bot_id,
+                    seat.counters,
+                )
+            )
         await seat.set_sources(sources)
         yield seat
 

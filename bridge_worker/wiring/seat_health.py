@@ -34,7 +34,7 @@ def seat_media(
     return SeatMedia(
         status="wired",
         path=path,
-        audio_out_fps=rate(before.audio_out, after.audio_out),
+        audio_out_fps=rate(before.audio_out, after.audio_out) if path == "janus" else None,
         audio_in_fps=rate(before.audio_in, after.audio_in),
         video_in_fps={
             s: rate(before.video_in.get(s, 0), after.video_in.get(s, 0)) for s in sources

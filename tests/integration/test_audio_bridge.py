@@ -13,6 +13,7 @@ from bridge_worker.devices.audio import bot_audio
 from bridge_worker.devices.audio_io import dominant_frequency, playing, record
 from bridge_worker.process import bot_account
 from bridge_worker.wiring.audio_bridge import AudioRoom, audio_seat
+from bridge_worker.wiring.pulse_pipe import pulse_pipe
 from meetbridge.janus_rooms import RoomMedia, create_rooms
 from tests.lab.janus_server import LabJanus
 from tests.lab.media import make_tone_wav
@@ -45,3 +46,25 @@ async def test_two_bots_hear_each_other_through_an_audio_bridge(tmp_path: Path) 
                 break
     assert heard_by_b == pytest.approx(440.0, abs=5)  # B's meeting now hears A's
     assert heard_by_a == pytest.approx(1000.0, abs=5)  # and A's hears B's, not itself
+
+
+async def test_a_same_host_pipe_carries_one_bots_meeting_into_anothers_microphone(
+    tmp_path: Path,
+) -> None:
+    """The same-host path: A's speaker monitor piped into B's microphone, and only
+    while the pipe lasts (removal from the room closes it)."""
+    account = bot_account("meetbridge-bot")
+    tone_a = make_tone_wav(tmp_path / "a.wav", 440.0, seconds=10)
+    frames: list[int] = []
+    async with contextlib.AsyncExitStack() as stack:
+        a = await stack.enter_async_context(bot_audio(runtime_base=Path("/tmp"), run_as=account))
+        b = await stack.enter_async_context(bot_audio(runtime_base=Path("/tmp"), run_as=account))
+        await stack.enter_async_context(playing(a.server, a.speaker_sink, tone_a))
+        async with pulse_pipe(
+            a.server, a.speaker_monitor, b.server, b.mic_sink, lambda: frames.append(1)
+        ):
+            heard = dominant_frequency(await record(b.server, b.mic_source, 1.0), 48000)
+            assert heard == pytest.approx(440.0, abs=5)
+        assert len(frames) > 25  # about 50 frames of 20 ms a second went through
+        await asyncio.sleep(0.2)
+        assert dominant_frequency(await record(b.server, b.mic_source, 1.0), 48000) is None

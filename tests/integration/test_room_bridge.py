@@ -1,5 +1,6 @@
 """Two meetings on two separate Janus servers, bridged through a third (the room):
-person A (440 Hz, red) and person B (1000 Hz, blue) hear and see each other."""
+person A (440 Hz, red) and person B (1000 Hz, blue) hear and see each other, on
+either audio path (the Janus AudioBridge, or PulseAudio pipes on one host)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bridge_worker.wiring.seat import room_seat
+from bridge_worker.wiring.plan import Path as RoomPath
+from bridge_worker.wiring.seat import Source, room_seat
 from meetbridge.janus_rooms import RoomMedia, create_rooms
 from tests.integration.bots import running_bot
 from tests.integration.room_scene import eventually
@@ -20,8 +22,9 @@ from tests.lab.person import SimulatedPerson
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 
+@pytest.mark.parametrize("path", [RoomPath.JANUS, RoomPath.SAME_HOST])
 async def test_people_in_two_meetings_hear_and_see_each_other(
-    playwright, lab_media_dir: Path
+    playwright, lab_media_dir: Path, path: RoomPath
 ) -> None:
     async with contextlib.AsyncExitStack() as stack:
         meeting_a = await stack.enter_async_context(LabMeeting())
@@ -48,8 +51,11 @@ async def test_people_in_two_meetings_hear_and_see_each_other(
             room_janus.http_url, audio_room=8101, video_room=8102, secret="room-secret", prebuffer=2
         )
         await create_rooms(media)
-        await stack.enter_async_context(room_seat(bot_a, media, ["bridgeb"]))
-        await stack.enter_async_context(room_seat(bot_b, media, ["bridgea"]))
+        assert bot_a.devices is not None and bot_b.devices is not None
+        source_a = Source("bridgea", bot_a.devices.audio.server)
+        source_b = Source("bridgeb", bot_b.devices.audio.server)
+        await stack.enter_async_context(room_seat(bot_a, media, [source_b], path))
+        await stack.enter_async_context(room_seat(bot_b, media, [source_a], path))
 
         async def ann_hears_bob() -> bool:
             return await ann.heard_frequency(1.0) == pytest.approx(1000.0, abs=5)

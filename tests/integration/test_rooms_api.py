@@ -17,10 +17,15 @@ pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 PEOPLE = {"ann": (440.0, (220, 0, 0)), "bob": (1000.0, (0, 0, 220))}
 
 
+@pytest.mark.parametrize(
+    ("setting", "path"),
+    [("auto", "same_host"), ("janus", "janus")],  # one host: auto takes PulseAudio pipes
+)
 async def test_a_room_bridges_two_meetings_and_lets_one_go(
-    tmp_path: Path, playwright, lab_media_dir: Path
+    tmp_path: Path, playwright, lab_media_dir: Path, setting: str, path: str
 ) -> None:
-    async with room_scene(tmp_path, playwright, lab_media_dir, PEOPLE) as scene:
+    env = {"MEETBRIDGE_ROOM_PATH": setting}
+    async with room_scene(tmp_path, playwright, lab_media_dir, PEOPLE, env=env) as scene:
         ann, bob, api = scene.people["ann"], scene.people["bob"], scene.api
         bots = [scene.bots["ann"], scene.bots["bob"]]
         assert await bob.heard_frequency(1.0) is None  # not bridged yet
@@ -49,7 +54,7 @@ async def test_a_room_bridges_two_meetings_and_lets_one_go(
         await eventually(media_flows)
         for member in (await api.get(f"/v1/rooms/{room['id']}")).json()["members"]:
             media = member["media"]
-            assert media["path"] == "janus" and media["status"] == "wired", media
+            assert media["path"] == path and media["status"] == "wired", media
             assert list(media["video_in_fps"]) == [b for b in bots if b != member["bot_id"]]
         again = await api.post("/v1/rooms", json={"bots": [bots[0]]})
         assert again.status_code == 409  # a bot is in at most one room
@@ -71,8 +76,13 @@ async def test_a_room_bridges_two_meetings_and_lets_one_go(
 async def test_bots_on_two_workers_are_wired_across_them(
     tmp_path: Path, playwright, lab_media_dir: Path
 ) -> None:
-    """Each worker has its own PulseAudio daemons and displays; the room crosses them."""
-    one_slot_each = {"MEETBRIDGE_WORKER_CONCURRENCY": "1", "MEETBRIDGE_WARM_POOL_SIZE": "0"}
+    """Each worker has its own PulseAudio daemons and displays; the room crosses them
+    on the cross-host path (forced: both workers share this host)."""
+    one_slot_each = {
+        "MEETBRIDGE_WORKER_CONCURRENCY": "1",
+        "MEETBRIDGE_WARM_POOL_SIZE": "0",
+        "MEETBRIDGE_ROOM_PATH": "janus",
+    }
     async with room_scene(
         tmp_path, playwright, lab_media_dir, PEOPLE, workers=2, env=one_slot_each
     ) as scene:
