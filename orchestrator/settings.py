@@ -20,7 +20,11 @@ class OrchestratorSettings(SharedSettings):
         default="http://127.0.0.1:8088/janus", description="Janus HTTP API where rooms meet"
     )
     room_prebuffer: int = Field(
-        default=3, description="AudioBridge packets (20 ms) buffered per member: jitter slack"
+        default=2,
+        ge=1,
+        le=10,
+        description="AudioBridge packets (20 ms) buffered per member: jitter slack "
+        "(bench.room_plane: 3 -> 2 saves ~35 ms; 0 drops members from the mix)",
     )
     webhook_attempts: int = 5
     webhook_timeout_s: float = 5.0

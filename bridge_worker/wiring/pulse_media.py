@@ -9,9 +9,12 @@ Short buffers on both sides (20 ms): latency is the product.
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
+import fcntl
 import fractions
+import termios
 from collections.abc import AsyncIterator, Callable
 
 import av
@@ -24,27 +27,28 @@ RATE = 48000
 FRAME_SAMPLES = 960  # 20 ms
 FRAME_BYTES = FRAME_SAMPLES * 2
 LATENCY_MS = 20
+MAX_BACKLOG_FRAMES = 2  # 40 ms waiting in front of a player, at most
 
 
 def pulse_env(server: str) -> dict[str, str]:
     return {"PATH": "/usr/bin:/bin", "PULSE_SERVER": server, "HOME": "/nonexistent"}
 
 
-def parec_argv(source: str) -> list[str]:
-    """Raw 48 kHz mono s16 from `source`, in 20 ms fragments."""
+def parec_argv(source: str, latency_ms: int = LATENCY_MS) -> list[str]:
+    """Raw 48 kHz mono s16 from `source`, in fragments of `latency_ms`."""
     return [
         "parec",
         f"--device={source}",
         "--format=s16le",
         f"--rate={RATE}",
         "--channels=1",
-        f"--latency-msec={LATENCY_MS}",
+        f"--latency-msec={latency_ms}",
         "--raw",
     ]
 
 
-def pacat_argv(sink: str) -> list[str]:
-    """Raw 48 kHz mono s16 into `sink`, with a 20 ms buffer."""
+def pacat_argv(sink: str, latency_ms: int = LATENCY_MS) -> list[str]:
+    """Raw 48 kHz mono s16 into `sink`, with a buffer of `latency_ms`."""
     return [
         "pacat",
         "--playback",
@@ -52,7 +56,7 @@ def pacat_argv(sink: str) -> list[str]:
         "--format=s16le",
         f"--rate={RATE}",
         "--channels=1",
-        f"--latency-msec={LATENCY_MS}",
+        f"--latency-msec={latency_ms}",
         "--raw",
     ]
 
@@ -68,7 +72,7 @@ class PulseCaptureTrack(MediaStreamTrack):
     """
 
     kind = "audio"
-    MAX_BUFFERED_FRAMES = 4
+    MAX_BUFFERED_FRAMES = 2
 
     def __init__(self, reader: asyncio.StreamReader, on_frame: Callable[[], None] | None = None):
         super().__init__()
@@ -131,6 +135,31 @@ async def capture_track(
             track.stop()
 
 
+def backlog_bytes(writer: asyncio.StreamWriter) -> int:
+    """Audio written to a player (pacat) that it has not taken yet: our write buffer
+    plus what waits in the OS pipe."""
+    queued = writer.transport.get_write_buffer_size()
+    pipe = writer.transport.get_extra_info("pipe")
+    if pipe is not None:
+        count = array.array("i", [0])
+        with contextlib.suppress(OSError):
+            fcntl.ioctl(pipe.fileno(), termios.FIONREAD, count)
+            queued += count[0]
+    return queued
+
+
+async def write_or_drop(writer: asyncio.StreamWriter, data: bytes) -> bool:
+    """Write `data` to a player unless `MAX_BACKLOG_FRAMES` already wait for it.
+
+    A player reads at its sink's pace, so audio that piles up in front of it (while
+    it starts, or after a stall) would stay there as latency for good: drop instead."""
+    if backlog_bytes(writer) > MAX_BACKLOG_FRAMES * FRAME_BYTES:
+        return False
+    writer.write(data)
+    await writer.drain()
+    return True
+
+
 async def play_track(
     track: MediaStreamTrack,
     server: str,
@@ -153,5 +182,4 @@ async def play_track(
             if on_frame is not None:
                 on_frame()
             for out in resampler.resample(frame):
-                proc.stdin.write(bytes(out.planes[0])[: out.samples * 2])
-            await proc.stdin.drain()
+                await write_or_drop(proc.stdin, bytes(out.planes[0])[: out.samples * 2])

@@ -4,7 +4,8 @@ When every bot of a room runs on one host, their PulseAudio daemons are a socket
 away: `parec` from the source bot's speaker monitor, `pacat` into the target bot's
 microphone, relayed through this process (LAB: ~10 ms, against ~40-200 ms through a
 Janus AudioBridge). Several pipes into one microphone are mixed by PulseAudio.
-The relay counts the 20 ms frames it moves, for the seat's health report.
+The relay counts the 20 ms frames it moves, for the seat's health report, and drops
+what piles up in front of pacat (else pacat's start-up time stays as latency).
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 
 from bridge_worker.process import supervised
-from bridge_worker.wiring.pulse_media import FRAME_BYTES, pacat_argv, parec_argv, pulse_env
+from bridge_worker.wiring.pulse_media import (
+    FRAME_BYTES,
+    pacat_argv,
+    parec_argv,
+    pulse_env,
+    write_or_drop,
+)
 
 
 async def _relay(
@@ -24,8 +31,8 @@ async def _relay(
 ) -> None:
     pending = 0
     while chunk := await reader.read(FRAME_BYTES):
-        writer.write(chunk)
-        await writer.drain()
+        if not await write_or_drop(writer, chunk):
+            continue
         pending += len(chunk)
         while pending >= FRAME_BYTES:
             pending -= FRAME_BYTES
