@@ -4,13 +4,16 @@ PY := $(VENV)/bin/python
 LAB := infra/lab/netns-run
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-unit lint bench clean lab-shell
+.PHONY: setup run demo test test-unit lint bench clean lab-shell
 
 setup: ## install system packages, the bot user and the Python venv (idempotent)
 	./infra/setup.sh
 
 run: setup ## Redis + API + one worker on this machine; prints the API address and a key
 	$(PY) -m meetbridge.cli run
+
+demo: setup ## two lab meetings bridged through a room: prints what people hear and see
+	$(LAB) $(PY) -m tests.lab.demo
 
 test: setup ## the whole test suite, inside the lab's private network namespace
 	$(LAB) $(PY) -m pytest $(PYTEST_ARGS)
@@ -25,6 +28,8 @@ lint: setup
 bench: setup ## benchmarks print one JSON object on their last line
 	$(LAB) $(PY) -m bench.join_time
 	$(LAB) $(PY) -m bench.api_join
+	$(LAB) $(PY) -m bench.room_plane
+	$(LAB) $(PY) -m bench.bridge_latency
 
 lab-shell: setup ## a shell inside a private lab network namespace
 	$(LAB) bash

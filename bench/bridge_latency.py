@@ -178,6 +178,8 @@ async def main(seconds: float) -> dict[str, object]:
             return bool(room.json()["media_flowing"])
 
         await eventually(flowing, 60)
+        room = (await scene.api.get(f"/v1/rooms/{scene.room_id}")).json()
+        path = room["members"][0]["media"]["path"]
         await asyncio.sleep(3)  # past the start-up: buffers settle, key frames arrive
         workers = _worker_pids()
         sampler = TreeSampler(lambda: workers, descendants=True)
@@ -191,7 +193,7 @@ async def main(seconds: float) -> dict[str, object]:
         "cpu_cores": round(sampler.cpu_cores / bots, 3),
         "pss_mb": round(sampler.pss_mib / bots, 1),
         "recorded_s": seconds,
-        "path": "janus",
+        "path": path,
         **result["detail"],  # type: ignore[dict-item]
     }
 

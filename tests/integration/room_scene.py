@@ -31,6 +31,7 @@ class Scene:
     bots: dict[str, str]  # person's name -> the id of the bot in their meeting
     listeners: dict[str, SimulatedPerson] = field(default_factory=dict)  # by person's name
     room_id: str | None = None
+    meetings: dict[str, str] = field(default_factory=dict)  # person's name -> meeting URL
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 30) -> None:
@@ -55,7 +56,8 @@ async def room_scene(
     """Bots named `to<person>` reach `in_meeting` one after the other (so with one
     slot per worker, each lands on its own worker).
 
-    `pulse`: these people send bursts and flashes (see SimulatedPerson).
+    `pulse`: these people (or listeners, by their own name) send bursts and flashes
+    (see SimulatedPerson).
     `listener_tones`: a second person, `<person>ear`, in that person's meeting, with a
     steady tone and a small black picture (someone to time what the meeting's own
     people hear). Those, and people who do not pulse, send small pictures only when
@@ -84,6 +86,7 @@ async def room_scene(
             )
             await person.join(meeting.url)
             scene.people[name] = person
+            scene.meetings[name] = meeting.url
             if name in (listener_tones or {}):
                 assert listener_tones is not None
                 listener = await stack.enter_async_context(
@@ -94,6 +97,7 @@ async def room_scene(
                         (0, 0, 0),
                         media_dir,
                         video_size=SMALL_VIDEO,
+                        pulse=(pulse or {}).get(f"{name}ear"),
                     )
                 )
                 await listener.join(meeting.url)

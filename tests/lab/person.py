@@ -238,12 +238,25 @@ class SimulatedPerson:
         None: this person's own, as sent."""
         return await self._joined().record_timings(participant_name, seconds)
 
+    async def heard_frequency_from(
+        self, participant_name: str, seconds: float = 1.5
+    ) -> float | None:
+        """Dominant frequency of `participant_name`'s audio alone, or None for silence."""
+        recording = await self.timings(participant_name, seconds)
+        if rms(recording.samples) < SILENCE_RMS:
+            return None
+        return dominant_frequency(recording.samples, recording.rate)
+
     async def seen_colour(self, participant_name: str) -> tuple[int, int, int]:
         """Mean RGB of the centre of `participant_name`'s video as received here."""
         rgb = await self._joined().mean_colour(participant_name)
         if rgb is None:
             raise LookupError(f"{self.name} does not see {participant_name}'s video playing")
         return rgb
+
+    async def screenshot(self, path: Path) -> None:
+        """What this person's meeting page shows now, as a PNG."""
+        await self._joined().page.screenshot(path=str(path))
 
     def _joined(self) -> VideoRoomPage:
         if self._room is None:
