@@ -4,28 +4,61 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 from PIL import Image
 from Xlib import X
 from Xlib import display as xdisplay
+from Xlib.error import ConnectionClosedError, DisplayError
 
 from vendor_scripts.base import Box
 
 
+class Screen:
+    """A lasting connection to one X display: opening one costs more than a grab
+    (setup, keymap, extensions: a third of a bridged bot's capture CPU when done per
+    frame). Used by one caller at a time; reconnects after the connection breaks."""
+
+    def __init__(self, display_name: str):
+        self.display_name = display_name
+        self._conn: xdisplay.Display | None = None
+
+    def grab_bgrx(self, box: Box | None = None) -> np.ndarray:
+        """The pixels now, cropped to `box` (screen pixels), as a (height, width, 4)
+        BGRX array: what X hands over, with no conversion."""
+        if self._conn is None:
+            self._conn = xdisplay.Display(self.display_name)
+        try:
+            root = self._conn.screen().root
+            geometry = root.get_geometry()
+            x, y, width, height = 0, 0, geometry.width, geometry.height
+            if box is not None:
+                x, y = max(int(box.x), 0), max(int(box.y), 0)
+                width = max(min(int(box.width), geometry.width - x), 1)
+                height = max(min(int(box.height), geometry.height - y), 1)
+            raw = root.get_image(x, y, width, height, X.ZPixmap, 0xFFFFFFFF)
+        except (ConnectionClosedError, DisplayError, OSError):
+            self.close()
+            raise
+        return np.frombuffer(raw.data, dtype=np.uint8).reshape(height, width, 4)
+
+    def grab(self, box: Box | None = None) -> Image.Image:
+        pixels = self.grab_bgrx(box)
+        height, width = pixels.shape[:2]
+        return Image.frombytes("RGB", (width, height), pixels.tobytes(), "raw", "BGRX")
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+
 def grab(display_name: str, box: Box | None = None) -> Image.Image:
-    """The display's pixels now, cropped to `box` (screen pixels) when given."""
-    conn = xdisplay.Display(display_name)
+    """One picture of the display (a screenshot): connects, grabs, disconnects."""
+    screen = Screen(display_name)
     try:
-        root = conn.screen().root
-        geometry = root.get_geometry()
-        x, y, width, height = 0, 0, geometry.width, geometry.height
-        if box is not None:
-            x, y = max(int(box.x), 0), max(int(box.y), 0)
-            width = max(min(int(box.width), geometry.width - x), 1)
-            height = max(min(int(box.height), geometry.height - y), 1)
-        raw = root.get_image(x, y, width, height, X.ZPixmap, 0xFFFFFFFF)
-        return Image.frombytes("RGB", (width, height), raw.data, "raw", "BGRX")
+        return screen.grab(box)
     finally:
-        conn.close()
+        screen.close()
 
 
 def png(image: Image.Image) -> bytes:

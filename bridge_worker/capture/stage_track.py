@@ -14,10 +14,10 @@ import time
 from collections.abc import Awaitable, Callable
 
 import av
+import numpy as np
 from aiortc import VideoStreamTrack
-from PIL import Image
 
-from bridge_worker.capture.screen import grab
+from bridge_worker.capture.screen import Screen
 from vendor_scripts.base import Box
 
 BoxSource = Callable[[], Awaitable[Box | None]]
@@ -34,24 +34,31 @@ class StageTrack(VideoStreamTrack):
         self._box_at = 0.0
         self._started: float | None = None
         self._frames = 0
+        self._screen = Screen(display)
+
+    def stop(self) -> None:
+        super().stop()
+        self._screen.close()
 
     async def _current_box(self) -> Box | None:
         if time.monotonic() - self._box_at > BOX_REFRESH_S:
             self._box, self._box_at = await self.stage(), time.monotonic()
         return self._box
 
-    def _picture(self, box: Box | None) -> Image.Image:
+    def _picture(self, box: Box | None) -> av.VideoFrame:
+        """The stage now, scaled and converted for the encoder in one swscale pass."""
+        width, height = self.size
         if box is None:  # nobody on stage: a black picture, not the bot's whole screen
-            return Image.new("RGB", self.size)
-        return grab(self.display, box).resize(self.size, Image.Resampling.BILINEAR)
+            return av.VideoFrame.from_ndarray(np.zeros((height, width, 3), np.uint8), "rgb24")
+        grabbed = av.VideoFrame.from_ndarray(self._screen.grab_bgrx(box), format="bgra")
+        return grabbed.reformat(width=width, height=height, format="yuv420p")
 
     async def recv(self) -> av.VideoFrame:
         if self._started is None:
             self._started = time.monotonic()
         due = self._started + self._frames / self.fps
         await asyncio.sleep(max(due - time.monotonic(), 0))
-        picture = await asyncio.to_thread(self._picture, await self._current_box())
-        frame = av.VideoFrame.from_image(picture)
+        frame = await asyncio.to_thread(self._picture, await self._current_box())
         frame.pts = int(self._frames * VIDEO_CLOCK / self.fps)
         frame.time_base = fractions.Fraction(1, VIDEO_CLOCK)
         self._frames += 1
