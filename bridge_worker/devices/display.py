@@ -52,6 +52,10 @@ async def virtual_display(
             "-nolisten",
             "tcp",
             "-noreset",
+            # No GLX: Chromium runs with --disable-gpu and never uses it, and loading it
+            # maps Mesa's llvmpipe (~30 MB PSS per display).
+            "-extension",
+            "GLX",
         ]
         env = {"PATH": "/usr/bin:/bin"}
         async with supervised(
