@@ -200,7 +200,7 @@ async def main(seconds: float) -> dict[str, object]:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=18.0, help="recording length")
+    parser.add_argument("--seconds", type=float, default=30.0, help="recording length")
     args = parser.parse_args()
     configure_logging("WARNING")
     print(json.dumps(asyncio.run(main(args.seconds))))
