@@ -3,24 +3,24 @@
 Run inside the lab network namespace: `make bench` or
 `infra/lab/netns-run .venv/bin/python -m bench.bridge_latency`.
 
-The scene: two lab meetings on two Janus servers. In ann's: ann, who sends tone
-bursts and white flashes on black (onsets), and a listener, annear (a steady tone,
-a small black picture). In bob's: bob, who listens. One bot per meeting, sent
-through the API to one worker, both put in a room on a third Janus. Every browser
-runs on this machine's clock, so an onset is timed where it is sent (ann's own
-track) and wherever it arrives:
-- direct_ms: ann's onset heard by annear, in the same meeting;
-- bridge_ms: the same onset heard by bob, in the other meeting (from the bot there);
-- bridge_added_ms = bridge_ms - direct_ms - bob's meeting's own direct latency,
-  taken equal to direct_ms (the same Janus build, page and load: a fourth browser
-  to measure it would starve this 2-core machine and skew every figure);
-- av_offset_ms: video delay minus audio delay across the bridge, end to end
-  (positive: the sound comes first; ITU-R BT.1359 detectability +45 / -125);
-- removal_ms: from DELETE of ann's bot until annear's steady tone stops reaching
-  bob's meeting (it includes the sound still in flight);
-- cpu_cores, pss_mb: the worker's whole process tree (both bots: browsers, displays,
-  PulseAudio daemons, capture and wiring) divided by the two bridged bots.
-All latencies are medians over every onset of the recording (at least 10 asked).
+The scene: two lab meetings on two Janus servers; in ann's, ann (tone bursts and
+white flashes on black: onsets) and a listener, annear; in bob's, bob (a steady
+1 kHz tone). One bot per meeting, sent through the API to one worker. Every
+browser runs on this machine's clock, so an onset is timed where it is sent (ann's
+own track) and wherever it arrives. In three phases, so that no more browsers run
+than a phase needs (three people and two bots saturate a 2-core machine, and a
+starved receiver's jitter buffer grows: the figures would measure the machine):
+1. before any room: direct_ms, ann's onsets heard by annear (then annear leaves);
+2. the room: bridge_ms, the same onsets heard by bob from the bot in his meeting;
+   bridge_added_ms = bridge_ms - 2 x direct_ms (bob's meeting's own hop taken equal
+   to ann's: the same Janus build and page); av_offset_ms, video delay minus audio
+   delay across the bridge (positive: the sound comes first; ITU-R BT.1359
+   detectability +45 / -125); cpu_cores and pss_mb per bridged bot: the worker's
+   whole process tree (both bots' browsers, displays, PulseAudio daemons, capture
+   and wiring) divided by two;
+3. removal_ms: from DELETE of bob's bot from the room until bob's tone stops
+   reaching ann (it includes the sound still in flight).
+Latencies are medians over every onset of a recording (at least 10 asked).
 Prints one JSON object on its last line.
 """
 
@@ -56,7 +56,7 @@ MAX_DELAY_MS = 1200.0
 WHITE = (255, 255, 255)
 PEOPLE = {"ann": (440.0, WHITE), "bob": (1000.0, (0, 0, 220))}
 PULSE = {"ann": (PERIOD_S, ON_S)}
-LISTENER_TONES = {"ann": 2500.0}
+LISTENER_TONES = {"ann": 2500.0}  # annear: someone in ann's meeting to time it by
 
 
 def _median(values: list[float]) -> float | None:
@@ -91,57 +91,52 @@ def _worker_pids() -> list[int]:
     ]
 
 
-async def _record(scene: Scene, seconds: float) -> dict[str, Timings]:
-    ann, annear, bob = scene.people["ann"], scene.listeners["ann"], scene.people["bob"]
-    sent, direct, bridged = await asyncio.gather(
-        ann.timings(None, seconds), annear.timings("ann", seconds), bob.timings("tobob", seconds)
-    )
-    return {"sent": sent, "direct": direct, "bridged": bridged}
+def _offset(video: list[float], audio: list[float]) -> float | None:
+    if not (video and audio):
+        return None
+    return round(statistics.median(video) - statistics.median(audio), 1)
 
 
-def _latencies(r: dict[str, Timings]) -> dict[str, object]:
-    tone = PEOPLE["ann"][0]
-    direct = _audio(r["sent"], r["direct"], tone)
-    bridge = _audio(r["sent"], r["bridged"], tone)
-    video_direct = _video(r["sent"], r["direct"])
-    video_bridge = _video(r["sent"], r["bridged"])
+def _range(values: list[float]) -> list[int] | None:
+    return [round(min(values)), round(max(values))] if values else None
 
-    def offset(video: list[float], audio: list[float]) -> float | None:
-        if not (video and audio):
-            return None
-        return round(statistics.median(video) - statistics.median(audio), 1)
 
-    added = None
-    if bridge and direct:
-        added = round(statistics.median(bridge) - 2 * statistics.median(direct), 1)
+async def _direct(scene: Scene, seconds: float) -> dict[str, object]:
+    ann, annear = scene.people["ann"], scene.listeners["ann"]
+    sent, got = await asyncio.gather(ann.timings(None, seconds), annear.timings("ann", seconds))
+    audio, video = _audio(sent, got, PEOPLE["ann"][0]), _video(sent, got)
     return {
-        "direct_ms": _median(direct),
-        "bridge_ms": _median(bridge),
-        "bridge_added_ms": added,
-        "av_offset_ms": offset(video_bridge, bridge),
-        "onsets": min(len(direct), len(bridge), len(video_bridge)),
-        "detail": {
-            "video_direct_ms": _median(video_direct),
-            "video_bridge_ms": _median(video_bridge),
-            "av_offset_ms_direct": offset(video_direct, direct),
-            "bridge_ms_range": [round(min(bridge)), round(max(bridge))] if bridge else None,
-            "video_bridge_ms_range": [round(min(video_bridge)), round(max(video_bridge))]
-            if video_bridge
-            else None,
-        },
+        "direct_ms": _median(audio),
+        "direct_onsets": len(audio),
+        "direct_ms_range": _range(audio),
+        "video_direct_ms": _median(video),
+        "av_offset_ms_direct": _offset(video, audio),
+    }
+
+
+async def _bridged(scene: Scene, seconds: float) -> dict[str, object]:
+    ann, bob = scene.people["ann"], scene.people["bob"]
+    sent, got = await asyncio.gather(ann.timings(None, seconds), bob.timings("tobob", seconds))
+    audio, video = _audio(sent, got, PEOPLE["ann"][0]), _video(sent, got)
+    return {
+        "bridge_ms": _median(audio),
+        "bridge_onsets": len(audio),
+        "bridge_ms_range": _range(audio),
+        "video_bridge_ms": _median(video),
+        "video_bridge_ms_range": _range(video),
+        "av_offset_ms": _offset(video, audio),
     }
 
 
 async def _removal_ms(scene: Scene) -> float | None:
-    """DELETE ann's bot from the room while bob's listener records what it hears from
-    the bot in bob's meeting; the time until ann's listener's steady tone is gone."""
-    room_id = scene.room_id
-    recording = asyncio.create_task(scene.people["bob"].timings("tobob", 6.0))
+    """DELETE bob's bot from the room while ann records what the bot in her meeting
+    plays; the time until bob's steady tone is gone from it."""
+    recording = asyncio.create_task(scene.people["ann"].timings("toann", 6.0))
     await asyncio.sleep(2.0)
     removed_at = time.time() * 1000
-    await scene.api.delete(f"/v1/rooms/{room_id}/bots/{scene.bots['ann']}")
+    await scene.api.delete(f"/v1/rooms/{scene.room_id}/bots/{scene.bots['bob']}")
     got = await recording
-    envelope = band_envelope(got.samples, got.rate, LISTENER_TONES["ann"])
+    envelope = band_envelope(got.samples, got.rate, PEOPLE["bob"][0])
     times = got.start_ms + np.arange(envelope.size) * 1000.0 / got.rate
     level = np.median(envelope[times < removed_at])
     still = np.flatnonzero((times >= removed_at) & (envelope > level / 2))
@@ -169,6 +164,9 @@ async def main(seconds: float) -> dict[str, object]:
             listener_tones=LISTENER_TONES,
         ) as scene,
     ):
+        await asyncio.sleep(3)  # everyone's media settles
+        direct = await _direct(scene, seconds)
+        await scene.listeners["ann"].close()  # phase 2 needs one browser less
         created = await scene.api.post("/v1/rooms", json={"bots": list(scene.bots.values())})
         created.raise_for_status()
         scene.room_id = created.json()["id"]
@@ -183,18 +181,24 @@ async def main(seconds: float) -> dict[str, object]:
         await asyncio.sleep(3)  # past the start-up: buffers settle, key frames arrive
         workers = _worker_pids()
         sampler = TreeSampler(lambda: workers, descendants=True)
-        recordings, _ = await asyncio.gather(_record(scene, seconds), sampler.run_for(seconds))
-        result = _latencies(recordings)
+        bridged, _ = await asyncio.gather(_bridged(scene, seconds), sampler.run_for(seconds))
         removal = await _removal_ms(scene)
     bots = len(PEOPLE)
+    added = None
+    if direct["direct_ms"] is not None and bridged["bridge_ms"] is not None:
+        added = round(bridged["bridge_ms"] - 2 * direct["direct_ms"], 1)  # type: ignore[operator]
     return {
-        **{k: v for k, v in result.items() if k != "detail"},
+        "direct_ms": direct["direct_ms"],
+        "bridge_ms": bridged["bridge_ms"],
+        "bridge_added_ms": added,
+        "av_offset_ms": bridged["av_offset_ms"],
         "removal_ms": removal,
         "cpu_cores": round(sampler.cpu_cores / bots, 3),
         "pss_mb": round(sampler.pss_mib / bots, 1),
-        "recorded_s": seconds,
         "path": path,
-        **result["detail"],  # type: ignore[dict-item]
+        "recorded_s": seconds,
+        **direct,
+        **bridged,
     }
 
 
