@@ -3,11 +3,14 @@
 A camera never stops sending: receivers that join late need fresh frames (and key
 frames) even when the picture does not change. Backends that repeat the last
 picture themselves (`repeats_last_frame`) are only sent pictures that changed.
+A new picture is sent at once, not at the next tick (a bridged room's video is
+late enough already), and the ticking goes on from there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import numpy as np
 
@@ -24,6 +27,7 @@ class CameraFeed:
         )
         self.paused = False  # camera "off": the far side keeps the last frame
         self.frames_fed = 0
+        self._changed = asyncio.Event()
 
     def show(self, picture: np.ndarray) -> None:
         """Switch to a new picture (do not modify it afterwards)."""
@@ -32,6 +36,7 @@ class CameraFeed:
                 f"picture must be {self.camera.height}x{self.camera.width}x3, got {picture.shape}"
             )
         self.picture = picture
+        self._changed.set()
 
     async def run(self) -> None:
         """Send the current picture every 1/fps seconds until cancelled."""
@@ -50,4 +55,7 @@ class CameraFeed:
             if delay < 0:  # fell behind (slow host): skip ticks instead of bursting
                 next_at = loop.time()
                 delay = 0
-            await asyncio.sleep(delay)
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), delay)
+                next_at = loop.time()  # a new picture: send it now, tick from here

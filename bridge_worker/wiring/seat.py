@@ -62,7 +62,9 @@ class CameraMixer:
             return
         self.counters.video_in[source] = self.counters.video_in.get(source, 0) + 1
         self.latest[source] = frame
-        if time.monotonic() - self._shown_at >= self._period:
+        # 3/4 of a period: frames of a source at the camera's rate arrive with jitter,
+        # and a frame held back waits a whole period (latency, and half the rate).
+        if time.monotonic() - self._shown_at >= 0.75 * self._period:
             self.show()
 
     def show(self) -> None:

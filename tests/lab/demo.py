@@ -31,6 +31,7 @@ from tests.lab.person import SimulatedPerson
 OUT = Path(".run/demo")
 PEOPLE = {"ann": (440.0, (220, 0, 0)), "bob": (1000.0, (0, 0, 220))}
 CLOCK_HZ, PERIOD_S, ON_S = 2000.0, 1.5, 0.3
+TONE_TOLERANCE_HZ = 15  # a jitter buffer stretching audio on a busy host moves the peak a little
 
 
 def say(text: str) -> None:
@@ -58,7 +59,7 @@ async def report(scene: Scene, when: str) -> bool:
         heard = "silence" if hears is None else f"{hears:.0f} Hz"
         say(f"  {when:7s} {name} hears {heard:>9s} and sees {sees} from the bot in the meeting")
         other = next(p for n, p in scene.people.items() if n != name)
-        bridged &= hears is not None and abs(hears - other.tone_hz) < 5
+        bridged &= hears is not None and abs(hears - other.tone_hz) < TONE_TOLERANCE_HZ
         bridged &= sees == other.colour_name
     return bridged
 
