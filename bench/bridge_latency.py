@@ -21,7 +21,9 @@ starved receiver's jitter buffer grows: the figures would measure the machine):
 3. removal_ms: from DELETE of bob's bot from the room until bob's tone stops
    reaching ann (it includes the sound still in flight).
 Latencies are medians over every onset of a recording (at least 10 asked).
-Prints one JSON object on its last line.
+MEETBRIDGE_* settings in the environment are passed to the stack (for instance
+MEETBRIDGE_ROOM_PATH=janus for the cross-host path). Prints one JSON object on its
+last line.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -151,7 +154,10 @@ async def main(seconds: float) -> dict[str, object]:
     require_lab_namespace()
     media = Path(tempfile.mkdtemp(prefix="mb-bench-media-"))
     folder = Path(tempfile.mkdtemp(prefix="mb-bench-stack-"))
-    env = {"MEETBRIDGE_WARM_POOL_SIZE": "0"}  # only the two bridged bots in the worker
+    # The caller's MEETBRIDGE_* settings reach the stack (MEETBRIDGE_ROOM_PATH=janus
+    # times the cross-host path); no warm spare: only the two bridged bots in the worker.
+    env = {k: v for k, v in os.environ.items() if k.startswith("MEETBRIDGE_")}
+    env["MEETBRIDGE_WARM_POOL_SIZE"] = "0"
     async with (
         async_playwright() as playwright,
         room_scene(
