@@ -18,6 +18,9 @@ starved receiver's jitter buffer grows: the figures would measure the machine):
    detectability +45 / -125); cpu_cores and pss_mb per bridged bot: the worker's
    whole process tree (both bots' browsers, displays, PulseAudio daemons, capture
    and wiring) divided by two;
+   leg_meeting_a_ms, leg_room_ms, leg_meeting_b_ms: the same onsets timed also at
+   bot A's speaker and bot B's microphone (PulseAudio), so the chain splits into
+   ann -> bot A, the room, bot B -> bob;
 3. removal_ms: from DELETE of bob's bot from the room until bob's tone stops
    reaching ann (it includes the sound still in flight).
 Latencies are medians over every onset of a recording (at least 10 asked).
@@ -39,10 +42,15 @@ from pathlib import Path
 
 import numpy as np
 import psutil
+import redis.asyncio as aioredis
 from playwright.async_api import async_playwright
 
 from bench.resources import TreeSampler
+from bench.room_plane import timed_record
+from bridge_worker.devices.audio import MIC_SOURCE, SPEAKER_SINK
+from bridge_worker.wiring.pulse_media import RATE
 from meetbridge.logs import configure_logging
+from meetbridge.records import bot_key
 from tests.integration.room_scene import Scene, eventually, room_scene
 from tests.lab.netns import require_lab_namespace
 from tests.lab.onsets import (
@@ -117,10 +125,35 @@ async def _direct(scene: Scene, seconds: float) -> dict[str, object]:
     }
 
 
+async def _audio_servers(scene: Scene) -> dict[str, str]:
+    """Each bot's PulseAudio server, by the name of the person in its meeting."""
+    client = aioredis.Redis.from_url(scene.services.redis_url, decode_responses=True)
+    try:
+        return {
+            name: str(await client.hget(bot_key(bot_id), "audio_server"))
+            for name, bot_id in scene.bots.items()
+        }
+    finally:
+        await client.aclose()
+
+
 async def _bridged(scene: Scene, seconds: float) -> dict[str, object]:
+    """ann's onsets heard by bob through the room, and timed on the way, where the bots'
+    PulseAudio devices carry them: ann's meeting into bot A's speaker, the room into
+    bot B's microphone (where the time goes)."""
     ann, bob = scene.people["ann"], scene.people["bob"]
-    sent, got = await asyncio.gather(ann.timings(None, seconds), bob.timings("tobob", seconds))
-    audio, video = _audio(sent, got, PEOPLE["ann"][0]), _video(sent, got)
+    servers = await _audio_servers(scene)
+    sent, got, (at_a, a_ms), (at_b, b_ms) = await asyncio.gather(
+        ann.timings(None, seconds),
+        bob.timings("tobob", seconds),
+        timed_record(servers["ann"], f"{SPEAKER_SINK}.monitor", seconds),
+        timed_record(servers["bob"], MIC_SOURCE, seconds),
+    )
+    tone = PEOPLE["ann"][0]
+    audio, video = _audio(sent, got, tone), _video(sent, got)
+    emitted = _sent_schedule(tone_onsets(sent.samples, sent.rate, sent.start_ms, tone), sent)
+    into_a = tone_onsets(at_a, RATE, a_ms, tone)
+    into_b = tone_onsets(at_b, RATE, b_ms, tone)
     return {
         "bridge_ms": _median(audio),
         "bridge_onsets": len(audio),
@@ -128,6 +161,11 @@ async def _bridged(scene: Scene, seconds: float) -> dict[str, object]:
         "video_bridge_ms": _median(video),
         "video_bridge_ms_range": _range(video),
         "av_offset_ms": _offset(video, audio),
+        "leg_meeting_a_ms": _median(delays(emitted, into_a, MAX_DELAY_MS)),
+        "leg_room_ms": _median(delays(into_a, into_b, MAX_DELAY_MS)),
+        "leg_meeting_b_ms": _median(
+            delays(into_b, tone_onsets(got.samples, got.rate, got.start_ms, tone), MAX_DELAY_MS)
+        ),
     }
 
 
