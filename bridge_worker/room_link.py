@@ -94,14 +94,7 @@ class RoomLink:
                 sources.append(Source(member, other.audio_server))
         forced = self.bot.settings.room_path
         plan = plan_room(members, force_path=None if forced == "auto" else Path(forced))
-        media = RoomMedia(
-            room.janus_url,
-            room.audio_room,
-            room.video_room,
-            room.secret.get_secret_value(),
-            room.prebuffer,
-        )
-        return Wanted(media, room.id, plan.path, tuple(sources))
+        return Wanted(RoomMedia.of_room(room), room.id, plan.path, tuple(sources))
 
     async def _sync(self) -> None:
         wanted = await self._wanted()

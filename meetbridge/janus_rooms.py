@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from meetbridge.janus_http import JanusError, JanusHandle, JanusSession
+from meetbridge.records import RoomRecord
 
 AUDIO_PLUGIN = "janus.plugin.audiobridge"
 VIDEO_PLUGIN = "janus.plugin.videoroom"
@@ -23,6 +24,16 @@ class RoomMedia:
     video_room: int
     secret: str | None = None
     prebuffer: int = 3  # AudioBridge packets (20 ms each) buffered per member
+
+    @classmethod
+    def of_room(cls, room: RoomRecord) -> RoomMedia:
+        return cls(
+            room.janus_url,
+            room.audio_room,
+            room.video_room,
+            room.secret.get_secret_value(),
+            room.prebuffer,
+        )
 
 
 async def _exists(handle: JanusHandle, room: int) -> bool:

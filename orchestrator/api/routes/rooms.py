@@ -34,16 +34,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def media_of(room: RoomRecord) -> RoomMedia:
-    return RoomMedia(
-        room.janus_url,
-        room.audio_room,
-        room.video_room,
-        room.secret.get_secret_value(),
-        room.prebuffer,
-    )
-
-
 async def _check_members(store: BotStore, key: ApiKey, bot_ids: list[str]) -> None:
     if len(set(bot_ids)) != len(bot_ids):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "a bot is listed twice")
@@ -129,7 +119,7 @@ async def create_room(
     if taken is not None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"bot {taken} is in another room")
     try:
-        await create_rooms(media_of(room))
+        await create_rooms(RoomMedia.of_room(room))
     except Exception as exc:
         for bot_id in room.members:
             await store.release_from_room(bot_id, room.id)
@@ -203,7 +193,7 @@ async def close_room(room_id: str, key: KeyDep, store: StoreDep) -> RoomPublic:
         await store.release_from_room(bot_id, room.id)
     await _notify(store, members)
     try:
-        await destroy_rooms(media_of(room))
+        await destroy_rooms(RoomMedia.of_room(room))
     except Exception as exc:  # noqa: BLE001 - the room is closed for us either way
         log.warning("room media not destroyed", room_id=room.id, error=type(exc).__name__)
     await store.room_event(room, "closed")
