@@ -42,7 +42,6 @@ from pathlib import Path
 
 import numpy as np
 import psutil
-import redis.asyncio as aioredis
 from playwright.async_api import async_playwright
 
 from bench.resources import TreeSampler
@@ -50,14 +49,15 @@ from bench.room_plane import timed_record
 from bridge_worker.devices.audio import MIC_SOURCE, SPEAKER_SINK
 from bridge_worker.wiring.pulse_media import RATE
 from meetbridge.logs import configure_logging
-from meetbridge.records import bot_key
+from meetbridge.store import BotStore
 from tests.integration.room_scene import Scene, eventually, room_scene
 from tests.lab.netns import require_lab_namespace
 from tests.lab.onsets import (
     band_envelope,
+    burst_delays,
+    burst_schedule,
     delays,
-    flash_onsets,
-    periodic_schedule,
+    flash_delays,
     tone_onsets,
 )
 from tests.lab.videoroom_page import Timings
@@ -74,23 +74,12 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
 
-def _sent_schedule(onsets: list[float], sent: Timings) -> list[float]:
-    end = sent.start_ms + sent.samples.size * 1000.0 / sent.rate
-    return periodic_schedule(onsets, PERIOD_S * 1000, sent.start_ms, end)
-
-
 def _audio(sent: Timings, got: Timings, freq_hz: float) -> list[float]:
-    emitted = tone_onsets(sent.samples, sent.rate, sent.start_ms, freq_hz)
-    return delays(
-        _sent_schedule(emitted, sent),
-        tone_onsets(got.samples, got.rate, got.start_ms, freq_hz),
-        MAX_DELAY_MS,
-    )
+    return burst_delays(sent, got, freq_hz, PERIOD_S * 1000, MAX_DELAY_MS)
 
 
 def _video(sent: Timings, got: Timings) -> list[float]:
-    emitted = _sent_schedule(flash_onsets(sent.frames), sent)
-    return delays(emitted, flash_onsets(got.frames), MAX_DELAY_MS)
+    return flash_delays(sent, got, PERIOD_S * 1000, MAX_DELAY_MS)
 
 
 def _worker_pids() -> list[int]:
@@ -127,14 +116,12 @@ async def _direct(scene: Scene, seconds: float) -> dict[str, object]:
 
 async def _audio_servers(scene: Scene) -> dict[str, str]:
     """Each bot's PulseAudio server, by the name of the person in its meeting."""
-    client = aioredis.Redis.from_url(scene.services.redis_url, decode_responses=True)
+    store = BotStore.from_url(scene.services.redis_url)
     try:
-        return {
-            name: str(await client.hget(bot_key(bot_id), "audio_server"))
-            for name, bot_id in scene.bots.items()
-        }
+        records = {name: await store.get(bot_id) for name, bot_id in scene.bots.items()}
     finally:
-        await client.aclose()
+        await store.aclose()
+    return {name: str(record.audio_server) for name, record in records.items() if record}
 
 
 async def _bridged(scene: Scene, seconds: float) -> dict[str, object]:
@@ -151,7 +138,7 @@ async def _bridged(scene: Scene, seconds: float) -> dict[str, object]:
     )
     tone = PEOPLE["ann"][0]
     audio, video = _audio(sent, got, tone), _video(sent, got)
-    emitted = _sent_schedule(tone_onsets(sent.samples, sent.rate, sent.start_ms, tone), sent)
+    emitted = burst_schedule(sent, tone, PERIOD_S * 1000)
     into_a = tone_onsets(at_a, RATE, a_ms, tone)
     into_b = tone_onsets(at_b, RATE, b_ms, tone)
     return {

@@ -207,8 +207,8 @@ class JanusServer:
         assert self.dir is not None
         config = write_config(self.dir, self.host, port)
         self.log_path.unlink(missing_ok=True)
-        argv = ["janus", "-C", str(config), "-F", str(self.dir), "-L", str(self.log_path), "-N"]
-        argv.append("-o")  # no colours in the log
+        argv = ["janus", "-C", str(config), "-F", str(self.dir), "-L", str(self.log_path)]
+        argv += ["-N", "-o"]  # no daemon, no colours in the log
         async with supervised(argv, name=f"janus:{port}", env=dict(self.process_env())) as proc:
             await self._wait_ready(proc, port)
             yield

@@ -25,7 +25,7 @@ from meetbridge.logs import configure_logging
 from tests.integration.room_scene import Scene, eventually, room_scene
 from tests.lab.media import closest_colour_name
 from tests.lab.netns import require_lab_namespace
-from tests.lab.onsets import delays, periodic_schedule, tone_onsets
+from tests.lab.onsets import burst_delays
 from tests.lab.person import SimulatedPerson
 
 OUT = Path(".run/demo")
@@ -69,11 +69,7 @@ async def latency_ms(scene: Scene, seconds: float = 8.0) -> float | None:
     ann's meeting, the bot there, the room, the bot in bob's meeting, bob's meeting)."""
     clock, bob = scene.listeners["ann"], scene.people["bob"]
     sent, got = await asyncio.gather(clock.timings(None, seconds), bob.timings("tobob", seconds))
-    emitted = tone_onsets(sent.samples, sent.rate, sent.start_ms, CLOCK_HZ)
-    end = sent.start_ms + seconds * 1000
-    schedule = periodic_schedule(emitted, PERIOD_S * 1000, sent.start_ms, end)
-    arrived = tone_onsets(got.samples, got.rate, got.start_ms, CLOCK_HZ)
-    found = delays(schedule, arrived, max_ms=PERIOD_S * 1000 - 100)
+    found = burst_delays(sent, got, CLOCK_HZ, PERIOD_S * 1000, max_ms=PERIOD_S * 1000 - 100)
     return round(statistics.median(found)) if found else None
 
 

@@ -78,24 +78,15 @@ def make_colour_y4m(
 ) -> Path:
     """A flat-colour yuv420p Y4M clip; Chromium's fake camera loops it."""
     colour = "0x{:02x}{:02x}{:02x}".format(*rgb)
-    _run_tool(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"color=c={colour}:s={width}x{height}:r={fps}",
-            "-t",
-            str(seconds),
-            "-pix_fmt",
-            "yuv420p",
-            str(path),
-        ]
-    )
+    return _lavfi_y4m(path, f"color=c={colour}:s={width}x{height}:r={fps}", seconds)
+
+
+def _lavfi_y4m(path: Path, source: str, seconds: float, filters: str | None = None) -> Path:
+    """A yuv420p Y4M clip of an ffmpeg lavfi `source` (through `filters`, if any)."""
+    argv = ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", source]
+    if filters:
+        argv += ["-vf", filters]
+    _run_tool([*argv, "-t", str(seconds), "-pix_fmt", "yuv420p", str(path)])
     return path
 
 
@@ -156,27 +147,12 @@ def make_flash_y4m(
     """Black with a flat `rgb` flash for `on_s` of every `period_s` (the video's onsets)."""
     colour = "0x{:02x}{:02x}{:02x}".format(*rgb)
     flash = f"lt(mod(t\\,{period_s:g})\\,{on_s:g})"
-    _run_tool(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"color=c=black:s=320x180:r={fps}",
-            "-vf",
-            f"drawbox=x=0:y=0:w=iw:h=ih:color={colour}:t=fill:enable='{flash}'",
-            "-t",
-            str(2 * period_s),
-            "-pix_fmt",
-            "yuv420p",
-            str(path),
-        ]
+    return _lavfi_y4m(
+        path,
+        f"color=c=black:s=320x180:r={fps}",
+        2 * period_s,
+        f"drawbox=x=0:y=0:w=iw:h=ih:color={colour}:t=fill:enable='{flash}'",
     )
-    return path
 
 
 def pulse_wav(folder: Path, freq_hz: float, period_s: float, on_s: float) -> Path:

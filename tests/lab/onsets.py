@@ -1,8 +1,8 @@
 """When things start: tone-burst and flash onsets, and the delays between two ends.
 
-The latency benchmark sends tone bursts and flashes, records them where they are
-sent and where they arrive (with wall-clock times; every browser runs on this one
-machine's clock), and times each onset at both ends with these functions.
+The latency benchmark and the demo send tone bursts and flashes, record them where
+they are sent and where they arrive (with wall-clock times; every browser runs on
+this one machine's clock), and time each onset at both ends with these functions.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+
+from tests.lab.videoroom_page import Timings
 
 BAND_HZ = 60.0  # half-width of the band around a burst's tone
 
@@ -86,3 +88,27 @@ def delays(sent: Sequence[float], received: Sequence[float], max_ms: float) -> l
         if later.size:
             out.append(float(later[0] - at))
     return out
+
+
+def _schedule(sent: Timings, onsets: list[float], period_ms: float) -> list[float]:
+    end = sent.start_ms + sent.samples.size * 1000.0 / sent.rate
+    return periodic_schedule(onsets, period_ms, sent.start_ms, end)
+
+
+def burst_schedule(sent: Timings, freq_hz: float, period_ms: float) -> list[float]:
+    """When a sender's bursts of `freq_hz` (every `period_ms`) left, over its recording."""
+    return _schedule(sent, tone_onsets(sent.samples, sent.rate, sent.start_ms, freq_hz), period_ms)
+
+
+def burst_delays(
+    sent: Timings, got: Timings, freq_hz: float, period_ms: float, max_ms: float
+) -> list[float]:
+    """Delay of each burst of `freq_hz` from the sender's own track to a receiver."""
+    arrived = tone_onsets(got.samples, got.rate, got.start_ms, freq_hz)
+    return delays(burst_schedule(sent, freq_hz, period_ms), arrived, max_ms)
+
+
+def flash_delays(sent: Timings, got: Timings, period_ms: float, max_ms: float) -> list[float]:
+    """Delay of each flash from the sender's own picture to a receiver's."""
+    emitted = _schedule(sent, flash_onsets(sent.frames), period_ms)
+    return delays(emitted, flash_onsets(got.frames), max_ms)

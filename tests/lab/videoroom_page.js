@@ -13,29 +13,39 @@
   "use strict";
   const MAX_REMOTES = 5;
   const RECORDER = "lab-recorder";
-  // Posts each render quantum of its (mono, mixed) input to the page; with no
-  // input connected (nobody to hear) it posts silence, so recording still ends.
+  // Posts each render quantum of its (mono, mixed) input to the page, with the audio
+  // clock's time of the quantum; with no input connected (nobody to hear) it posts
+  // silence, so recording still ends.
   const RECORDER_SOURCE = `
     class LabRecorder extends AudioWorkletProcessor {
-      process(inputs) {
-        const channel = inputs[0] && inputs[0][0];
-        this.port.postMessage(channel ? channel.slice(0) : new Float32Array(128));
-        return true;
-      }
-    }
-    registerProcessor(${JSON.stringify(RECORDER)}, LabRecorder);`;
-
-  // The same, with the audio clock's time of each quantum, for latency measurements.
-  const TIMED_RECORDER = "lab-timed-recorder";
-  const TIMED_RECORDER_SOURCE = `
-    class LabTimedRecorder extends AudioWorkletProcessor {
       process(inputs) {
         const channel = inputs[0] && inputs[0][0];
         this.port.postMessage([currentTime, channel ? channel.slice(0) : new Float32Array(128)]);
         return true;
       }
     }
-    registerProcessor(${JSON.stringify(TIMED_RECORDER)}, LabTimedRecorder);`;
+    registerProcessor(${JSON.stringify(RECORDER)}, LabRecorder);`;
+
+  // A running recorder of `tracks` (mixed to mono) in `ctx`.
+  async function startRecorder(ctx, tracks) {
+    const url = URL.createObjectURL(new Blob([RECORDER_SOURCE], { type: "text/javascript" }));
+    try {
+      await ctx.audioWorklet.addModule(url);
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+    await ctx.resume();
+    const recorder = new AudioWorkletNode(ctx, RECORDER, {
+      channelCount: 1, channelCountMode: "explicit", channelInterpretation: "speakers",
+    });
+    const mute = ctx.createGain();
+    mute.gain.value = 0;
+    recorder.connect(mute).connect(ctx.destination);  // keeps the graph pulled
+    for (const track of tracks) {
+      ctx.createMediaStreamSource(new MediaStream([track])).connect(recorder);
+    }
+    return recorder;
+  }
 
   const RAW_AUDIO = { echoCancellation: false, noiseSuppression: false, autoGainControl: false };
 
@@ -130,25 +140,15 @@
     const tracks = remoteAudioTracks();
     const ctx = new AudioContext({ sampleRate: 48000 });
     const wanted = Math.round(seconds * ctx.sampleRate);
-    const url = URL.createObjectURL(new Blob([RECORDER_SOURCE], { type: "text/javascript" }));
     try {
-      await ctx.audioWorklet.addModule(url);
-      await ctx.resume();
-      const recorder = new AudioWorkletNode(ctx, RECORDER, {
-        channelCount: 1, channelCountMode: "explicit", channelInterpretation: "speakers",
-      });
-      const mute = ctx.createGain();
-      mute.gain.value = 0;
-      recorder.connect(mute).connect(ctx.destination);  // keeps the graph pulled
-      for (const track of tracks) {
-        ctx.createMediaStreamSource(new MediaStream([track])).connect(recorder);
-      }
+      const recorder = await startRecorder(ctx, tracks);
       const chunks = [];
       let received = 0;
       await new Promise((resolve) => {
         recorder.port.onmessage = (event) => {
-          chunks.push(event.data);
-          received += event.data.length;
+          const data = event.data[1];
+          chunks.push(data);
+          received += data.length;
           if (received >= wanted) resolve();
         };
         setTimeout(resolve, seconds * 1000 + 2000);  // a stalled audio clock
@@ -158,7 +158,6 @@
         pcm: toBase64(concat(chunks, wanted)),
       };
     } finally {
-      URL.revokeObjectURL(url);
       await ctx.close();
     }
   }
@@ -214,8 +213,6 @@
       ? document.querySelector("#videolocal video") : remoteVideo(index);
     if (!audioTrack || !video) throw new Error("no audio or video for " + name);
     const ctx = new AudioContext({ sampleRate: 48000 });
-    const url = URL.createObjectURL(
-      new Blob([TIMED_RECORDER_SOURCE], { type: "text/javascript" }));
     const frames = [];
     const canvas = document.createElement("canvas");
     canvas.width = 32;
@@ -234,15 +231,7 @@
       video.requestVideoFrameCallback(onFrame);
     };
     try {
-      await ctx.audioWorklet.addModule(url);
-      await ctx.resume();
-      const recorder = new AudioWorkletNode(ctx, TIMED_RECORDER, {
-        channelCount: 1, channelCountMode: "explicit", channelInterpretation: "speakers",
-      });
-      const mute = ctx.createGain();
-      mute.gain.value = 0;
-      recorder.connect(mute).connect(ctx.destination);
-      ctx.createMediaStreamSource(new MediaStream([audioTrack])).connect(recorder);
+      const recorder = await startRecorder(ctx, [audioTrack]);
       const wanted = Math.round(seconds * ctx.sampleRate);
       const chunks = [];
       let received = 0;
@@ -268,7 +257,6 @@
       };
     } finally {
       watching = false;
-      URL.revokeObjectURL(url);
       await ctx.close();
     }
   }
