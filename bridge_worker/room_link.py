@@ -81,7 +81,7 @@ class RoomLink:
             return None
         record = await self.store.get(self.bot.bot_id)
         room = await self.store.get_room(record.room_id) if record and record.room_id else None
-        if room is None or room.closed or self.bot.bot_id not in room.members:
+        if record is None or room is None or room.closed or self.bot.bot_id not in room.members:
             return None
         members, sources = [], []
         for member in room.members:
@@ -91,7 +91,8 @@ class RoomLink:
             if other.worker:  # a member not yet on a worker has no say in the path
                 members.append(Member(member, other.worker.split(":")[0]))
             if member != self.bot.bot_id:
-                sources.append(Source(member, other.audio_server))
+                in_process = bool(record.worker) and other.worker == record.worker
+                sources.append(Source(member, other.audio_server, in_process))
         forced = self.bot.settings.room_path
         plan = plan_room(members, force_path=None if forced == "auto" else Path(forced))
         return Wanted(RoomMedia.of_room(room), room.id, plan.path, tuple(sources))

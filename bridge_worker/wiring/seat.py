@@ -5,7 +5,9 @@ Out: the bot's speaker monitor → AudioBridge; the vendor's stage on the bot's
 display → VideoRoom. In: the AudioBridge mix of the others → the bot's microphone;
 the others' stages, side by side → the bot's camera. On the same-host path the
 audio skips Janus: each other member's speaker monitor is piped straight into the
-bot's microphone (PulseAudio mixes them); video still goes through the VideoRoom.
+bot's microphone (PulseAudio mixes them); and the stages of members in this worker
+process are taken straight from their `Stage`, so the VideoRoom carries only what
+crosses processes (a seat publishes only while some source is elsewhere).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ import av
 import structlog
 
 from bridge_worker.bot import Bot
+from bridge_worker.capture.stage import Stage
 from bridge_worker.capture.stage_track import StageTrack
+from bridge_worker.wiring import local_stages
 from bridge_worker.wiring.audio_bridge import AudioRoom, audio_seat
 from bridge_worker.wiring.compositor import compose
 from bridge_worker.wiring.plan import Path
@@ -82,42 +86,79 @@ class Source:
 
     bot_id: str
     audio_server: str | None = None  # its PulseAudio daemon (the same-host path reads it)
+    in_process: bool = False  # its bot runs in this worker process (its stage is at hand)
 
 
 class RoomSeat:
     """A bot's live seat: its sources can change without touching its stage, or, on the
     Janus path, its audio (the AudioBridge mixes whoever is in the room)."""
 
-    def __init__(self, bot: Bot, media: RoomMedia, path: Path):
+    def __init__(self, bot: Bot, media: RoomMedia, path: Path, stage: Stage):
         assert bot.devices is not None
-        self.media, self.path, self.audio = media, path, bot.devices.audio
+        self.bot_id, self.media, self.path, self.audio = bot.bot_id, media, path, bot.devices.audio
+        self.stage = stage
         self.counters = SeatCounters()
         self.mixer = CameraMixer(bot, [], self.counters)
-        self._watchers: dict[str, asyncio.Task[None]] = {}
+        self._watchers: dict[str, tuple[bool, asyncio.Task[None]]] = {}  # direct?, task
         self._pipes: dict[str, tuple[str, contextlib.AsyncExitStack]] = {}
+        self._publisher: contextlib.AsyncExitStack | None = None
 
     @property
     def sources(self) -> list[str]:
         return list(self.mixer.sources)
 
+    @property
+    def publishing(self) -> bool:
+        return self._publisher is not None
+
+    def _direct(self, source: Source) -> bool:
+        """Whether `source`'s stage is taken in-process rather than from the VideoRoom."""
+        return self.path is Path.SAME_HOST and source.in_process
+
     async def set_sources(self, sources: Sequence[Source]) -> None:
         """Show exactly `sources` (in this order, side by side on the camera); on the
-        same-host path, play exactly their meetings into the microphone."""
-        wanted = [s.bot_id for s in sources]
-        for gone in set(self._watchers) - set(wanted):
-            task = self._watchers.pop(gone)
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            self.mixer.latest.pop(gone, None)
+        same-host path, play exactly their meetings into the microphone. Audio is
+        rewired first: a member that leaves must stop being heard at once."""
         if self.path is Path.SAME_HOST:
             await self._set_pipes(sources)
-        self.mixer.sources = wanted
-        for source in wanted:
-            if source not in self._watchers:
-                self._watchers[source] = asyncio.create_task(
-                    _keep_watching(video_room(self.media), source, self.mixer.on_frame)
+        wanted = {s.bot_id: self._direct(s) for s in sources}
+        for bot_id, (direct, task) in list(self._watchers.items()):
+            if wanted.get(bot_id) != direct:  # gone, or now reached the other way
+                del self._watchers[bot_id]
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                if bot_id not in wanted:
+                    self.mixer.latest.pop(bot_id, None)
+        # Members elsewhere watch this bot's stage in the VideoRoom; in-process ones
+        # take it directly, so with none elsewhere nothing is encoded at all.
+        await self._set_publishing(not all(wanted.values()))
+        self.mixer.sources = list(wanted)
+        for bot_id, direct in wanted.items():
+            if bot_id not in self._watchers:
+                watch = (
+                    local_stages.keep_watching_local(bot_id, self.mixer.on_frame)
+                    if direct
+                    else _keep_watching(video_room(self.media), bot_id, self.mixer.on_frame)
                 )
+                self._watchers[bot_id] = (direct, asyncio.create_task(watch))
         self.mixer.show()
+
+    async def _set_publishing(self, wanted: bool) -> None:
+        if wanted and self._publisher is None:
+            publisher = contextlib.AsyncExitStack()
+            try:
+                track = StageTrack(self.stage)
+                publisher.callback(track.stop)
+                await publisher.enter_async_context(
+                    publishing(video_room(self.media), self.bot_id, track)
+                )
+            except BaseException:
+                await asyncio.shield(publisher.aclose())
+                raise
+            self._publisher = publisher
+        elif not wanted and self._publisher is not None:
+            publisher, self._publisher = self._publisher, None
+            await publisher.aclose()
 
     async def _set_pipes(self, sources: Sequence[Source]) -> None:
         servers = {s.bot_id: s.audio_server for s in sources if s.audio_server}
@@ -159,16 +200,18 @@ async def room_seat(
         raise RuntimeError(f"bot {bot.bot_id} is not running")
     camera = devices.feed.camera
     async with contextlib.AsyncExitStack() as stack:
-        seat = RoomSeat(bot, media, path)
-        stack.push_async_callback(seat.aclose)
-        stage = StageTrack(
+        stage = Stage(
             devices.display.name,
             bot.stage_box,
             width=camera.width,
             height=camera.height,
             fps=camera.fps,
         )
-        await stack.enter_async_context(publishing(video_room(media), bot.bot_id, stage))
+        capture = asyncio.create_task(stage.run())
+        stack.push_async_callback(_stopped, capture)
+        stack.enter_context(local_stages.offering(bot.bot_id, stage))
+        seat = RoomSeat(bot, media, path, stage)
+        stack.push_async_callback(seat.aclose)
         if path is Path.JANUS:
             await stack.enter_async_context(
                 audio_seat(
@@ -180,6 +223,11 @@ async def room_seat(
             )
         await seat.set_sources(sources)
         yield seat
+
+
+async def _stopped(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 async def _keep_watching(room: VideoRoom, source: str, sink: FrameSink) -> None:

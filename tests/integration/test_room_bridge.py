@@ -1,6 +1,8 @@
 """Two meetings on two separate Janus servers, bridged through a third (the room):
 person A (440 Hz, red) and person B (1000 Hz, blue) hear and see each other, on
-either audio path (the Janus AudioBridge, or PulseAudio pipes on one host)."""
+either path: Janus (AudioBridge + VideoRoom), or one host (PulseAudio pipes, with the
+stages handed over in-process when both bots share a worker process, else through
+the VideoRoom)."""
 
 from __future__ import annotations
 
@@ -22,9 +24,13 @@ from tests.lab.person import SimulatedPerson
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 
-@pytest.mark.parametrize("path", [RoomPath.JANUS, RoomPath.SAME_HOST])
+@pytest.mark.parametrize(
+    ("path", "in_process"),
+    [(RoomPath.JANUS, False), (RoomPath.SAME_HOST, False), (RoomPath.SAME_HOST, True)],
+    ids=["janus", "same_host", "same_host-in_process"],
+)
 async def test_people_in_two_meetings_hear_and_see_each_other(
-    playwright, lab_media_dir: Path, path: RoomPath
+    playwright, lab_media_dir: Path, path: RoomPath, in_process: bool
 ) -> None:
     async with contextlib.AsyncExitStack() as stack:
         meeting_a = await stack.enter_async_context(LabMeeting())
@@ -52,10 +58,12 @@ async def test_people_in_two_meetings_hear_and_see_each_other(
         )
         await create_rooms(media)
         assert bot_a.devices is not None and bot_b.devices is not None
-        source_a = Source("bridgea", bot_a.devices.audio.server)
-        source_b = Source("bridgeb", bot_b.devices.audio.server)
-        await stack.enter_async_context(room_seat(bot_a, media, [source_b], path))
-        await stack.enter_async_context(room_seat(bot_b, media, [source_a], path))
+        source_a = Source("bridgea", bot_a.devices.audio.server, in_process)
+        source_b = Source("bridgeb", bot_b.devices.audio.server, in_process)
+        seat_a = await stack.enter_async_context(room_seat(bot_a, media, [source_b], path))
+        seat_b = await stack.enter_async_context(room_seat(bot_b, media, [source_a], path))
+        # Stages go through the VideoRoom only when a member watches from elsewhere.
+        assert seat_a.publishing is seat_b.publishing is (not in_process)
 
         async def ann_hears_bob() -> bool:
             return await ann.heard_frequency(1.0) == pytest.approx(1000.0, abs=5)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from Xlib import display as xdisplay
 
+from bridge_worker.capture.stage import Stage
 from bridge_worker.capture.stage_track import StageTrack
 from bridge_worker.devices.display import virtual_display
 from bridge_worker.process import bot_account
@@ -61,7 +62,12 @@ async def test_a_stage_published_by_one_member_is_seen_by_the_other() -> None:
             async def whole_screen() -> Box:
                 return Box(0, 0, 640, 360)
 
-            track = StageTrack(screen.name, whole_screen, width=320, height=180, fps=15)
+            stage = Stage(screen.name, whole_screen, width=320, height=180, fps=15)
+            capture = asyncio.create_task(stage.run())
+            stack.push_async_callback(asyncio.gather, capture, return_exceptions=True)
+            stack.callback(capture.cancel)
+            track = StageTrack(stage)
+            stack.callback(track.stop)
             await stack.enter_async_context(publishing(room, bot, track))
         await stack.enter_async_context(watching(room, "bot-a", keep))  # bot-b watches a
         await stack.enter_async_context(watching(room, "bot-b", keep))  # bot-a watches b

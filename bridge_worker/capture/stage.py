@@ -1,0 +1,115 @@
+"""What a bot sees of its meeting: the vendor's stage on the bot's X display, grabbed
+at the camera frame rate and scaled to the room's size, for whoever watches it.
+
+One grab per tick however many watch: the VideoRoom publisher (for members in
+other worker processes) and, directly, the seats of members in this process (who
+then skip a VP8 encode, Janus, a jitter buffer and a decode). Nothing is grabbed
+while nobody watches.
+
+The box is asked for again every second (people join and leave, tiles move); the
+bot's own self view is never in it (vendor_scripts report the stage without it),
+or two bridged bots would film each other's screens in an endless mirror.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fractions
+import threading
+import time
+from collections.abc import Awaitable, Callable
+
+import av
+import numpy as np
+import structlog
+
+from bridge_worker.capture.screen import Screen
+from vendor_scripts.base import Box
+
+BoxSource = Callable[[], Awaitable[Box | None]]
+StageSink = Callable[[av.VideoFrame], None]
+log = structlog.get_logger(__name__)
+BOX_REFRESH_S = 1.0
+GRAB_RETRY_S = 1.0
+VIDEO_CLOCK = 90000
+TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK)
+
+
+class Stage:
+    """Grabs a bot's stage while watched (`run` as a task) and hands each frame, in
+    rgb24 at the room's size, to every watcher. Frames are shared: read-only."""
+
+    def __init__(self, display: str, stage: BoxSource, *, width: int, height: int, fps: int):
+        self.display, self.stage = display, stage
+        self.size, self.fps = (width, height), fps
+        self.frames = 0
+        self._box: Box | None = None
+        self._box_at = 0.0
+        self._sinks: list[StageSink] = []
+        self._watched = asyncio.Event()
+        self.ended = asyncio.Event()  # set once `run` is over: watchers look elsewhere
+        self._screen = Screen(display)
+        self._screen_lock = threading.Lock()  # grabs run in a thread; close waits for one
+        self._epoch = time.monotonic()
+
+    def watch(self, sink: StageSink) -> Callable[[], None]:
+        """Hand every frame from now on to `sink`; returns the call that stops it."""
+        self._sinks.append(sink)
+        self._watched.set()
+
+        def unwatch() -> None:
+            with contextlib.suppress(ValueError):
+                self._sinks.remove(sink)
+            if not self._sinks:
+                self._watched.clear()
+
+        return unwatch
+
+    async def run(self) -> None:
+        """Grab at the frame rate while anyone watches, until cancelled."""
+        loop = asyncio.get_running_loop()
+        period = 1.0 / self.fps
+        try:
+            next_at = loop.time()
+            while True:
+                if not self._sinks:
+                    await self._watched.wait()
+                    next_at = loop.time()
+                await asyncio.sleep(max(next_at - loop.time(), 0))
+                try:
+                    box = await self._current_box()
+                    frame = await asyncio.to_thread(self._picture, box)
+                except Exception as exc:  # noqa: BLE001 - the page or X hiccups: go on
+                    log.warning("stage grab failed", display=self.display, error=str(exc)[:200])
+                    next_at = loop.time() + GRAB_RETRY_S
+                    continue
+                frame.pts = int((time.monotonic() - self._epoch) * VIDEO_CLOCK)
+                frame.time_base = TIME_BASE
+                self.frames += 1
+                for sink in list(self._sinks):
+                    sink(frame)
+                # A slow grab (busy host) skips ticks instead of bursting to catch up.
+                next_at = max(next_at + period, loop.time())
+        finally:
+            self.ended.set()
+            await asyncio.shield(asyncio.to_thread(self._close_screen))
+
+    async def _current_box(self) -> Box | None:
+        if time.monotonic() - self._box_at > BOX_REFRESH_S:
+            self._box, self._box_at = await self.stage(), time.monotonic()
+        return self._box
+
+    def _picture(self, box: Box | None) -> av.VideoFrame:
+        """The stage now, scaled and converted in one swscale pass."""
+        width, height = self.size
+        if box is None:  # nobody on stage: a black picture, not the bot's whole screen
+            return av.VideoFrame.from_ndarray(np.zeros((height, width, 3), np.uint8), "rgb24")
+        with self._screen_lock:
+            pixels = self._screen.grab_bgrx(box)
+        grabbed = av.VideoFrame.from_ndarray(pixels, format="bgra")
+        return grabbed.reformat(width=width, height=height, format="rgb24")
+
+    def _close_screen(self) -> None:
+        with self._screen_lock:
+            self._screen.close()
