@@ -47,6 +47,10 @@ CHROMIUM_ARGS = [
     "--no-default-browser-check",
     "--password-store=basic",
     "--disable-gpu",
+    # 10 ms audio buffers in and out (480 frames at 48 kHz): Chromium's PulseAudio
+    # default is 1024-frame capture blocks, which leave in bursts of two or three
+    # packets and make every receiver's jitter buffer grow.
+    "--audio-buffer-size=480",
     "--test-type",  # hides the "unsupported flag" info bar
     "--window-position=0,0",
 ]

@@ -80,7 +80,7 @@ def _create_devices(server: str) -> list[int]:
             ),
             pulse.module_load(
                 "module-remap-source",
-                f"master={MIC_SINK}.monitor source_name={MIC_SOURCE} "
+                f"master={MIC_SINK}.monitor source_name={MIC_SOURCE} rate={SAMPLE_RATE} "
                 "source_properties=device.description=meetbridge_microphone",
             ),
         ]
@@ -124,12 +124,17 @@ async def bot_audio(
         socket = folder / "native"
         script = folder / "boot.pa"
         script.write_text(_boot_script(socket))
+        # The daemon's default rate is what clients (Chromium) open devices at: 48 kHz
+        # like the devices and Opus, so nothing is resampled on the way in or out.
+        config = folder / "daemon.conf"
+        config.write_text(f"default-sample-rate = {SAMPLE_RATE}\n")
         env = {
             "PATH": "/usr/bin:/bin",
             "HOME": str(folder),
             "PULSE_RUNTIME_PATH": str(folder),
             "PULSE_STATE_PATH": str(folder),
             "XDG_RUNTIME_DIR": str(folder),
+            "PULSE_CONFIG": str(config),
         }
         argv = [
             "pulseaudio",
