@@ -2,8 +2,8 @@
 // come from the worker: JPEG pictures over a WebSocket that Playwright answers
 // in-process (no network), decoded by WebCodecs' ImageDecoder straight into
 // VideoFrames for a MediaStreamTrackGenerator (no canvas, no read-back). The worker
-// sends a picture when it changes; the page repeats the last one at the camera's
-// frame rate, as a camera does. Audio still comes from the real (PulseAudio)
+// sends a picture when it changes; the page sends the newest one at the camera's
+// frame rate, on a steady clock, as a camera does. Audio still comes from the real (PulseAudio)
 // microphone. The config is filled in by the worker: {url, width, height, fps, label}.
 (() => {
   if (window.__meetbridgeCamera || !navigator.mediaDevices) return;
@@ -22,14 +22,13 @@
     return writer.write(stamped).catch(() => stamped.close());
   }
 
-  async function show(writer, bytes) {
+  async function decode(bytes) {
     const decoder = new ImageDecoder({ data: bytes, type: "image/jpeg" });
     try {
       const { image } = await decoder.decode();
       if (state.last) state.last.close();
       state.last = image;
       state.pictures += 1;
-      await emit(writer, image);
     } finally {
       decoder.close();
     }
@@ -42,14 +41,13 @@
     socket.onmessage = async (event) => {
       if (busy) return; // drop a picture rather than queue behind a slow decode
       busy = true;
-      try { await show(writer, event.data); } finally { busy = false; }
+      try { await decode(event.data); } finally { busy = false; }
     };
     state.socket = socket;
-    setInterval(() => {
-      if (state.last && !busy && performance.now() - state.lastAt >= periodMs * 0.9) {
-        emit(writer, state.last);
-      }
-    }, periodMs);
+    // Frames leave on a steady clock, as from a camera: pictures reach the page
+    // unevenly (through the worker), and uneven frames make every receiver's video
+    // jitter buffer grow, and its lip sync hold the bot's audio back to match.
+    setInterval(() => { if (state.last) emit(writer, state.last); }, periodMs);
   }
 
   function cameraTrack() {
