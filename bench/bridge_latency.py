@@ -24,6 +24,10 @@ starved receiver's jitter buffer grows: the figures would measure the machine):
 3. removal_ms: from DELETE of bob's bot from the room until bob's tone stops
    reaching ann (it includes the sound still in flight).
 Latencies are medians over every onset of a recording (at least 10 asked).
+`direct` and `bridged` say, for their phase, how long the listener's jitter buffers
+held the media (buffer_ms; target_ms, which includes what lip sync adds to wait for
+the video; minimum_ms, what jitter alone asks for) and how many cores the whole
+machine was busy: where the time goes, and whether the figures measure a starved box.
 MEETBRIDGE_* settings in the environment are passed to the stack (for instance
 MEETBRIDGE_ROOM_PATH=janus for the cross-host path). Prints one JSON object on its
 last line.
@@ -38,7 +42,9 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Awaitable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import psutil
@@ -60,14 +66,19 @@ from tests.lab.onsets import (
     flash_delays,
     tone_onsets,
 )
-from tests.lab.videoroom_page import Timings
+from tests.lab.person import SimulatedPerson
+from tests.lab.videoroom_page import Timings, mean_receive_delays
 
-PERIOD_S, ON_S = 1.5, 0.3  # a burst and a flash every 1.5 s: no latency here comes near
-MAX_DELAY_MS = 1200.0
+# A burst and a flash every 3 s: on a starved 2-core box a delay has passed 1.5 s, and
+# an onset must not be taken for the one before it.
+PERIOD_S, ON_S = 3.0, 0.3
+MAX_DELAY_MS = 2800.0
 WHITE = (255, 255, 255)
 PEOPLE = {"ann": (440.0, WHITE), "bob": (1000.0, (0, 0, 220))}
 PULSE = {"ann": (PERIOD_S, ON_S)}
 LISTENER_TONES = {"ann": 2500.0}  # annear: someone in ann's meeting to time it by
+T = TypeVar("T")
+SATURATED = 0.9  # of all cores busy: latencies then measure the machine, not the bridge
 
 
 def _median(values: list[float]) -> float | None:
@@ -101,11 +112,38 @@ def _range(values: list[float]) -> list[int] | None:
     return [round(min(values)), round(max(values))] if values else None
 
 
+def _busy_cores() -> float:
+    times = psutil.cpu_times()
+    return times.user + times.nice + times.system + times.irq + times.softirq
+
+
+async def _observed(
+    listener: SimulatedPerson, source: str, recording: Awaitable[T]
+) -> tuple[T, dict[str, object]]:
+    """Run `recording`, and say how long `source`'s media waited in `listener`'s jitter
+    buffers meanwhile and how busy the whole machine was (a starved receiver's
+    buffers grow, and lip sync holds its audio back to its video)."""
+    before, busy, at = await listener.receive_totals(source), _busy_cores(), time.monotonic()
+    result = await recording
+    after = await listener.receive_totals(source)
+    machine = (_busy_cores() - busy) / (time.monotonic() - at)
+    cores = psutil.cpu_count() or 1
+    return result, {
+        "receiver_jitter_buffers": mean_receive_delays(before, after),
+        "machine_busy_cores": round(machine, 2),
+        "machine_cores": cores,
+        "saturated": machine >= SATURATED * cores,
+    }
+
+
 async def _direct(scene: Scene, seconds: float) -> dict[str, object]:
     ann, annear = scene.people["ann"], scene.listeners["ann"]
-    sent, got = await asyncio.gather(ann.timings(None, seconds), annear.timings("ann", seconds))
+    (sent, got), seen = await _observed(
+        annear, "ann", asyncio.gather(ann.timings(None, seconds), annear.timings("ann", seconds))
+    )
     audio, video = _audio(sent, got, PEOPLE["ann"][0]), _video(sent, got)
     return {
+        "direct": seen,
         "direct_ms": _median(audio),
         "direct_onsets": len(audio),
         "direct_ms_range": _range(audio),
@@ -130,11 +168,15 @@ async def _bridged(scene: Scene, seconds: float) -> dict[str, object]:
     bot B's microphone (where the time goes)."""
     ann, bob = scene.people["ann"], scene.people["bob"]
     servers = await _audio_servers(scene)
-    sent, got, (at_a, a_ms), (at_b, b_ms) = await asyncio.gather(
-        ann.timings(None, seconds),
-        bob.timings("tobob", seconds),
-        timed_record(servers["ann"], f"{SPEAKER_SINK}.monitor", seconds),
-        timed_record(servers["bob"], MIC_SOURCE, seconds),
+    (sent, got, (at_a, a_ms), (at_b, b_ms)), seen = await _observed(
+        bob,
+        "tobob",
+        asyncio.gather(
+            ann.timings(None, seconds),
+            bob.timings("tobob", seconds),
+            timed_record(servers["ann"], f"{SPEAKER_SINK}.monitor", seconds),
+            timed_record(servers["bob"], MIC_SOURCE, seconds),
+        ),
     )
     tone = PEOPLE["ann"][0]
     audio, video = _audio(sent, got, tone), _video(sent, got)
@@ -142,6 +184,7 @@ async def _bridged(scene: Scene, seconds: float) -> dict[str, object]:
     into_a = tone_onsets(at_a, RATE, a_ms, tone)
     into_b = tone_onsets(at_b, RATE, b_ms, tone)
     return {
+        "bridged": seen,
         "bridge_ms": _median(audio),
         "bridge_onsets": len(audio),
         "bridge_ms_range": _range(audio),
@@ -235,7 +278,7 @@ async def main(seconds: float) -> dict[str, object]:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=30.0, help="recording length")
+    parser.add_argument("--seconds", type=float, default=45.0, help="recording length")
     args = parser.parse_args()
     configure_logging("WARNING")
     print(json.dumps(asyncio.run(main(args.seconds))))

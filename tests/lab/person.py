@@ -29,7 +29,13 @@ from tests.lab.media import (
 )
 from tests.lab.netns import require_lab_namespace
 from tests.lab.processes import lab_env
-from tests.lab.videoroom_page import Recording, Timings, VideoRoomPage, install_page_script
+from tests.lab.videoroom_page import (
+    ReceiveTotals,
+    Recording,
+    Timings,
+    VideoRoomPage,
+    install_page_script,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 SILENCE_RMS = 0.01  # -40 dBFS; the test tones arrive around -10 dBFS
@@ -253,6 +259,11 @@ class SimulatedPerson:
         if rgb is None:
             raise LookupError(f"{self.name} does not see {participant_name}'s video playing")
         return rgb
+
+    async def receive_totals(self, participant_name: str) -> ReceiveTotals:
+        """Running jitter-buffer totals here of `participant_name`'s audio and video
+        (`mean_receive_delays` turns two readings into mean delays)."""
+        return await self._joined().receive_totals(participant_name)
 
     async def screenshot(self, path: Path) -> None:
         """What this person's meeting page shows now, as a PNG."""

@@ -274,8 +274,29 @@
   }
 
   rawMicrophone();
+  // How long `name`'s media waits in this browser before it plays: the jitter
+  // buffers' running totals (seconds, summed over emitted samples or frames). Audio's
+  // target includes what lip sync adds to wait for the video; minimum is what the
+  // jitter alone asks for.
+  async function receiveDelays(name) {
+    const feed = window.feeds && window.feeds[remoteIndex(name)];
+    const pc = feed && feed.webrtcStuff && feed.webrtcStuff.pc;
+    if (!pc) return null;
+    const out = {};
+    (await pc.getStats()).forEach((r) => {
+      if (r.type !== "inbound-rtp" || !r.jitterBufferEmittedCount) return;
+      out[r.kind] = {
+        emitted: r.jitterBufferEmittedCount,
+        buffer: r.jitterBufferDelay || 0,
+        target: r.jitterBufferTargetDelay || 0,
+        minimum: r.jitterBufferMinimumDelay || 0,
+      };
+    });
+    return out;
+  }
+
   window.__lab = {
     remoteIndex, remoteNames, participantPlaying, localPreviewPlaying, remoteAudioTracks,
-    recordRemoteAudio, meanColour, leave, recordTimings,
+    recordRemoteAudio, meanColour, leave, recordTimings, receiveDelays,
   };
 })();

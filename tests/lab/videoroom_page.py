@@ -45,6 +45,25 @@ async def install_page_script(context: BrowserContext) -> None:
     await context.add_init_script(path=PAGE_JS)
 
 
+ReceiveTotals = dict[str, dict[str, float]]  # kind -> running jitter-buffer totals
+
+
+def mean_receive_delays(before: ReceiveTotals, after: ReceiveTotals) -> dict[str, dict[str, int]]:
+    """Mean jitter-buffer delays (ms) per kind between two `receive_totals` readings:
+    buffer_ms held, target_ms aimed at (lip sync included), minimum_ms for jitter alone."""
+    means = {}
+    for kind, end in after.items():
+        start = before.get(kind, {})
+        emitted = end["emitted"] - start.get("emitted", 0)
+        if emitted <= 0:
+            continue
+        means[kind] = {
+            f"{key}_ms": round(1000 * (end[key] - start.get(key, 0)) / emitted)
+            for key in ("buffer", "target", "minimum")
+        }
+    return means
+
+
 class VideoRoomPage:
     """One participant's view of videoroomtest.html (a page with videoroom_page.js installed)."""
 
@@ -101,6 +120,10 @@ class VideoRoomPage:
     async def mean_colour(self, name: str) -> tuple[int, int, int] | None:
         rgb = await self.page.evaluate("name => window.__lab.meanColour(name)", name)
         return None if rgb is None else (int(rgb[0]), int(rgb[1]), int(rgb[2]))
+
+    async def receive_totals(self, name: str) -> ReceiveTotals:
+        result = await self.page.evaluate("name => window.__lab.receiveDelays(name)", name)
+        return dict(result or {})
 
     async def leave(self, timeout_s: float) -> bool:
         """Destroy the Janus session; False if the page could not confirm it in time."""
