@@ -91,6 +91,7 @@ async def bot_devices(
                 ),
             ),
             quiet_console=not s.browser_console_logs,
+            audio_buffer_frames=s.audio_buffer_frames,
         )
         context = await stack.enter_async_context(
             bot_browser(

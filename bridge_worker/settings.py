@@ -27,6 +27,13 @@ class WorkerSettings(SharedSettings):
     video_width: int = 640
     video_height: int = 360
     video_fps: int = 15
+    audio_buffer_frames: int = Field(
+        default=480,
+        ge=0,
+        description="Chromium's audio buffers in and out, in 48 kHz frames (480: 10 ms). "
+        "Its PulseAudio default, 1024-frame capture blocks, sends packets in bursts of two "
+        "or three, and receivers' jitter buffers grow to match; 0 keeps Chromium's own",
+    )
     browser_console_logs: bool = Field(
         default=False, description="Keep pages' console.log/info/debug (costs CPU)"
     )

@@ -47,10 +47,6 @@ CHROMIUM_ARGS = [
     "--no-default-browser-check",
     "--password-store=basic",
     "--disable-gpu",
-    # 10 ms audio buffers in and out (480 frames at 48 kHz): Chromium's PulseAudio
-    # default is 1024-frame capture blocks, which leave in bursts of two or three
-    # packets and make every receiver's jitter buffer grow.
-    "--audio-buffer-size=480",
     "--test-type",  # hides the "unsupported flag" info bar
     "--window-position=0,0",
 ]
@@ -63,6 +59,13 @@ class BrowserSpec:
     height: int
     extra_args: tuple[str, ...] = ()
     quiet_console: bool = True
+    audio_buffer_frames: int = 0  # 0: Chromium's own (1024-frame PulseAudio capture)
+
+    def args(self) -> list[str]:
+        frames = self.audio_buffer_frames
+        buffer = [f"--audio-buffer-size={frames}"] if frames else []
+        window = f"--window-size={self.width},{self.height}"
+        return [*CHROMIUM_ARGS, window, *buffer, *self.extra_args]
 
 
 def write_wrapper(folder: Path, chromium: Path, run_as: RunAs, env: Mapping[str, str]) -> Path:
@@ -98,7 +101,7 @@ async def bot_browser(
         headless=False,
         chromium_sandbox=True,
         env=dict[str, str | float | bool](browser_env),
-        args=[*CHROMIUM_ARGS, f"--window-size={spec.width},{spec.height}", *spec.extra_args],
+        args=spec.args(),
         ignore_default_args=["--mute-audio"],
         permissions=["microphone", "camera"],
         bypass_csp=True,  # the injected camera's feed must pass vendors' CSPs
