@@ -1,0 +1,99 @@
+"""In-process stage handoff: a seat takes a same-process member's frames straight from
+its `Stage` (no VP8, no Janus), follows it when it is rebuilt, and nothing is grabbed
+while nobody watches."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import av
+import pytest
+
+from bridge_worker.capture.stage import Stage
+from bridge_worker.devices.display import virtual_display
+from bridge_worker.process import bot_account
+from bridge_worker.wiring import local_stages
+from tests.integration.test_video_room import paint
+from tests.lab.media import closest_colour_name
+from vendor_scripts.base import Box
+
+pytestmark = [pytest.mark.integration]
+
+
+async def _whole_screen() -> Box:
+    return Box(0, 0, 320, 180)
+
+
+def _colour(frame: av.VideoFrame) -> str:
+    rgb = frame.to_ndarray(format="rgb24").reshape(-1, 3).mean(0)
+    return closest_colour_name(tuple(float(c) for c in rgb))
+
+
+@contextlib.asynccontextmanager
+async def _offered_stage(bot_id: str, display: str):
+    stage = Stage(display, _whole_screen, width=160, height=90, fps=15)
+    capture = asyncio.create_task(stage.run())
+    try:
+        with local_stages.offering(bot_id, stage):
+            yield stage
+    finally:
+        capture.cancel()
+        await asyncio.gather(capture, return_exceptions=True)
+
+
+async def _wait_for(predicate, timeout_s: float = 5.0) -> None:
+    async with asyncio.timeout(timeout_s):
+        while not predicate():
+            await asyncio.sleep(0.05)
+
+
+async def test_a_seat_watches_a_same_process_stage_and_follows_its_rebuild() -> None:
+    seen: list[tuple[str, str]] = []
+    account = bot_account("meetbridge-bot")
+    async with virtual_display(width=320, height=180, run_as=account) as screen:
+        paint(screen.name, (220, 0, 0))
+        watcher = asyncio.create_task(
+            local_stages.keep_watching_local(
+                "bot-a", lambda source, frame: seen.append((source, _colour(frame)))
+            )
+        )
+        try:
+            await asyncio.sleep(0.5)
+            assert seen == []  # not offered yet: waited for, not an error
+            async with _offered_stage("bot-a", screen.name) as first:
+                await _wait_for(lambda: len(seen) >= 3)
+                assert set(seen) == {("bot-a", "red")}
+            grabbed = first.frames
+            await asyncio.sleep(0.3)
+            assert first.frames == grabbed  # stopped with its seat
+
+            paint(screen.name, (0, 0, 220))
+            seen.clear()
+            async with _offered_stage("bot-a", screen.name) as second:  # the seat rebuilt
+                await _wait_for(lambda: ("bot-a", "blue") in seen)
+            assert local_stages.offered("bot-a") is None
+        finally:
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
+        assert second.frames > 0
+
+
+async def test_nothing_is_grabbed_while_nobody_watches() -> None:
+    account = bot_account("meetbridge-bot")
+    async with (
+        virtual_display(width=320, height=180, run_as=account) as screen,
+        _offered_stage("bot-b", screen.name) as stage,
+    ):
+        await asyncio.sleep(0.5)
+        assert stage.frames == 0
+        frames: list[av.VideoFrame] = []
+        unwatch = stage.watch(frames.append)
+        await _wait_for(lambda: len(frames) >= 3)
+        unwatch()
+        await asyncio.sleep(0.2)  # a grab in flight may still land
+        stopped_at = stage.frames
+        await asyncio.sleep(0.5)
+        assert stage.frames == stopped_at
+        first = frames[0]
+        assert (first.format.name, first.width, first.height) == ("yuv420p", 160, 90)
