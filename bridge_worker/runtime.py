@@ -16,6 +16,7 @@ from concurrent.futures import Future
 import structlog
 from playwright.async_api import Playwright, async_playwright
 
+from bridge_worker.devices.runtime_dir import sweep_orphans
 from bridge_worker.job import BotJob
 from bridge_worker.settings import WorkerSettings
 from bridge_worker.warm_pool import WarmPool
@@ -52,6 +53,7 @@ class BotRuntime:
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
+        await asyncio.to_thread(sweep_orphans, self.settings.runtime_dir)
         async with async_playwright() as playwright:
             self.playwright = playwright
             pool = WarmPool(self.settings, playwright, vendor_names(), self.settings.warm_pool_size)
