@@ -42,7 +42,10 @@ CHROMIUM_ARGS = [
     # renderer is preloaded, ~38 MB PSS for the "AI mode" one in Chromium 156; a
     # spare renderer is kept warm for new tabs).
     "--disable-features=Translate,MediaRouter,OptimizationHints,WebUIOmniboxPopup,"
-    "WebUIOmniboxFullPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess",
+    "WebUIOmniboxFullPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess,"
+    # The audio service inside the browser process: one process (~14 MiB PSS) and
+    # one IPC hop less on every audio buffer; renderers stay sandboxed.
+    "AudioServiceOutOfProcess",
     "--no-first-run",
     "--no-default-browser-check",
     "--password-store=basic",
