@@ -17,13 +17,12 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 from playwright.async_api import async_playwright
 
 from bench.http_burst import burst_latencies
+from bench.resources import scratch_dir
 from meetbridge.lifecycle import BotState
 from meetbridge.logs import configure_logging
 from tests.integration.api_client import sse_events, wait_for_state
@@ -81,7 +80,7 @@ async def refused_post_latencies(stack: Stack, token: str) -> list[float]:
 
 async def main(joins: int = 5) -> dict[str, float | int]:
     require_lab_namespace()
-    folder = Path(tempfile.mkdtemp(prefix="mb-bench-api-"))
+    folder = scratch_dir("mb-bench-api-")
     async with running_stack(folder) as stack, async_playwright() as playwright:
         token = await stack.new_key("bench")
         async with (

@@ -40,17 +40,15 @@ import asyncio
 import json
 import os
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable
-from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 import psutil
 from playwright.async_api import async_playwright
 
-from bench.resources import TreeSampler
+from bench.resources import TreeSampler, scratch_dir
 from bench.room_plane import timed_record
 from bridge_worker.devices.audio import MIC_SOURCE, SPEAKER_SINK
 from bridge_worker.wiring.pulse_media import RATE
@@ -220,8 +218,8 @@ async def _removal_ms(scene: Scene) -> float | None:
 
 async def main(seconds: float) -> dict[str, object]:
     require_lab_namespace()
-    media = Path(tempfile.mkdtemp(prefix="mb-bench-media-"))
-    folder = Path(tempfile.mkdtemp(prefix="mb-bench-stack-"))
+    media = scratch_dir("mb-bench-media-")
+    folder = scratch_dir("mb-bench-stack-")
     # The caller's MEETBRIDGE_* settings reach the stack (MEETBRIDGE_ROOM_PATH=janus
     # times the cross-host path); no warm spare: only the two bridged bots in the worker.
     env = {k: v for k, v in os.environ.items() if k.startswith("MEETBRIDGE_")}

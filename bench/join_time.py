@@ -20,13 +20,11 @@ import argparse
 import asyncio
 import json
 import statistics
-import tempfile
-from pathlib import Path
 
 from playwright.async_api import async_playwright
 
 from bench import camera_feed
-from bench.resources import TreeSampler
+from bench.resources import TreeSampler, scratch_dir
 from bridge_worker.bot import Bot
 from bridge_worker.settings import WorkerSettings
 from meetbridge.lifecycle import BotState, StateChange
@@ -67,7 +65,7 @@ async def _leave(bot: Bot, task: asyncio.Task) -> None:
 async def main(joins: int, call_s: float, feed_s: float) -> dict:
     require_lab_namespace()
     settings = WorkerSettings(lab_hosts=["127.0.0.1"])
-    media = Path(tempfile.mkdtemp(prefix="mb-bench-"))
+    media = scratch_dir("mb-bench-")
     async with async_playwright() as bot_pw:
         worker = camera_feed.worker_pids()  # this process and the bot's driver, only
         feed_ms = await camera_feed.measure(bot_pw, settings, feed_s)

@@ -7,12 +7,23 @@ would count those pages once per process.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psutil
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A temporary folder for a benchmark's media and stack, removed when it exits."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def with_descendants(pids: Iterable[int]) -> set[int]:

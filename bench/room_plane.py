@@ -19,13 +19,13 @@ import asyncio
 import contextlib
 import json
 import statistics
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
 
+from bench.resources import scratch_dir
 from bridge_worker.devices.audio import BotAudio, bot_audio
 from bridge_worker.devices.audio_io import playing
 from bridge_worker.process import bot_account, supervised
@@ -102,7 +102,7 @@ def _summary(values: list[float]) -> dict[str, float | int | None]:
 async def main(seconds: float) -> dict[str, object]:
     require_lab_namespace()
     account = bot_account("meetbridge-bot")
-    media_dir = Path(tempfile.mkdtemp(prefix="mb-bench-plane-"))
+    media_dir = scratch_dir("mb-bench-plane-")
     bursts = pulse_wav(media_dir, TONE_HZ, PERIOD_S, ON_S)
     result: dict[str, object] = {}
     async with contextlib.AsyncExitStack() as stack:
