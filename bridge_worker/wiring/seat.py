@@ -108,7 +108,8 @@ class RoomSeat:
         return list(self.mixer.sources)
 
     @property
-    def publishing(self) -> bool:
+    def publishes_stage(self) -> bool:
+        """Whether this bot's stage goes to the VideoRoom (some source is elsewhere)."""
         return self._publisher is not None
 
     def _direct(self, source: Source) -> bool:
@@ -125,8 +126,7 @@ class RoomSeat:
         for bot_id, (direct, task) in list(self._watchers.items()):
             if wanted.get(bot_id) != direct:  # gone, or now reached the other way
                 del self._watchers[bot_id]
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+                await _stopped(task)
                 if bot_id not in wanted:
                     self.mixer.latest.pop(bot_id, None)
         # Members elsewhere watch this bot's stage in the VideoRoom; in-process ones

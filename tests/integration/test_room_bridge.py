@@ -63,7 +63,7 @@ async def test_people_in_two_meetings_hear_and_see_each_other(
         seat_a = await stack.enter_async_context(room_seat(bot_a, media, [source_b], path))
         seat_b = await stack.enter_async_context(room_seat(bot_b, media, [source_a], path))
         # Stages go through the VideoRoom only when a member watches from elsewhere.
-        assert seat_a.publishing is seat_b.publishing is (not in_process)
+        assert seat_a.publishes_stage is seat_b.publishes_stage is (not in_process)
 
         async def ann_hears_bob() -> bool:
             return await ann.heard_frequency(1.0) == pytest.approx(1000.0, abs=5)
