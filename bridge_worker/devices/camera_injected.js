@@ -11,13 +11,12 @@
   const devices = navigator.mediaDevices;
   const realGetUserMedia = devices.getUserMedia.bind(devices);
   const realEnumerate = devices.enumerateDevices.bind(devices);
-  const state = { track: null, socket: null, frames: 0, pictures: 0, last: null, lastAt: 0 };
+  const state = { track: null, socket: null, frames: 0, pictures: 0, last: null };
   window.__meetbridgeCamera = state;
   const periodMs = 1000 / cfg.fps;
 
   function emit(writer, frame) {
     const stamped = new VideoFrame(frame, { timestamp: Math.round(performance.now() * 1000) });
-    state.lastAt = performance.now();
     state.frames += 1;
     return writer.write(stamped).catch(() => stamped.close());
   }

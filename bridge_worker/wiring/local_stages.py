@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterator
-
-import av
+from collections.abc import Iterator
 
 from bridge_worker.capture.stage import Stage
+from bridge_worker.wiring.video_room import FrameSink
 
 _stages: dict[str, Stage] = {}
 RECHECK_S = 0.25  # how soon a source's stage is found once its seat is built
@@ -35,7 +34,7 @@ def offered(bot_id: str) -> Stage | None:
     return _stages.get(bot_id)
 
 
-async def keep_watching_local(source: str, sink: Callable[[str, av.VideoFrame], None]) -> None:
+async def keep_watching_local(source: str, sink: FrameSink) -> None:
     """Hand `source`'s frames to `sink(source, frame)` until cancelled, waiting while
     its stage is not offered (its seat is not built yet, or is being rebuilt)."""
     while True:
