@@ -1,10 +1,11 @@
 """What a bot sees of its meeting: the vendor's stage on the bot's X display, grabbed
 at the camera frame rate and scaled to the room's size, for whoever watches it.
 
-One grab per tick however many watch: the VideoRoom publisher (for members in
+One grab per change however many watch: the VideoRoom publisher (for members in
 other worker processes) and, directly, the seats of members in this process (who
-then skip a VP8 encode, Janus, a jitter buffer and a decode). Nothing is grabbed
-while nobody watches.
+then skip a VP8 encode, Janus, a jitter buffer and a decode). Grabs follow the
+display's changes (X DAMAGE, `capture/damage.py`) up to the frame rate; nothing is
+grabbed while nobody watches.
 
 The box is asked for again every second (people join and leave, tiles move); the
 bot's own self view is never in it (vendor_scripts report the stage without it),
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fractions
+import math
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -24,6 +26,7 @@ import av
 import numpy as np
 import structlog
 
+from bridge_worker.capture.damage import ScreenChanges
 from bridge_worker.capture.screen import Screen
 from vendor_scripts.base import Box
 
@@ -32,6 +35,7 @@ StageSink = Callable[[av.VideoFrame], None]
 log = structlog.get_logger(__name__)
 BOX_REFRESH_S = 1.0
 GRAB_RETRY_S = 1.0
+STILL_REFRESH_S = 1.0  # a still stage is grabbed again this often
 VIDEO_CLOCK = 90000
 TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK)
 
@@ -69,18 +73,24 @@ class Stage:
         return unwatch
 
     async def run(self) -> None:
-        """Grab at the frame rate while anyone watches, until cancelled."""
+        """Grab while anyone watches, until cancelled: as soon as the stage changes (at
+        most at the frame rate), and at least every `STILL_REFRESH_S` while it stands
+        still (receivers that join late need a picture). Without X DAMAGE, on a clock."""
         loop = asyncio.get_running_loop()
         period = 1.0 / self.fps
+        changes = ScreenChanges.open(self.display)
         try:
-            next_at = loop.time()
+            next_at = grabbed_at = loop.time()
             while True:
                 if not self._sinks:
                     await self._watched.wait()
-                    next_at = loop.time()
+                    next_at, grabbed_at = loop.time(), -math.inf
                 await asyncio.sleep(max(next_at - loop.time(), 0))
                 try:
                     box = await self._current_box()
+                    if changes is not None:
+                        await changes.wait(box, grabbed_at + STILL_REFRESH_S - loop.time())
+                    grabbed_at = loop.time()
                     frame = await asyncio.to_thread(self._picture, box)
                 except Exception as exc:  # noqa: BLE001 - the page or X hiccups: go on
                     log.warning("stage grab failed", display=self.display, error=str(exc)[:200])
@@ -92,9 +102,11 @@ class Stage:
                 for sink in list(self._sinks):
                     sink(frame)
                 # A slow grab (busy host) skips ticks instead of bursting to catch up.
-                next_at = max(next_at + period, loop.time())
+                next_at = max(next_at + period, grabbed_at + period)
         finally:
             self.ended.set()
+            if changes is not None:
+                changes.close()
             await asyncio.shield(asyncio.to_thread(self._close_screen))
 
     async def _current_box(self) -> Box | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 
 import av
 import pytest
@@ -97,3 +98,26 @@ async def test_nothing_is_grabbed_while_nobody_watches() -> None:
         assert stage.frames == stopped_at
         first = frames[0]
         assert (first.format.name, first.width, first.height) == ("yuv420p", 160, 90)
+
+
+async def test_a_still_stage_is_grabbed_once_a_second_and_a_change_at_once() -> None:
+    """X DAMAGE drives the grabs: ~1 per second while nothing moves (not 15), and a
+    change is grabbed when it is drawn, not at the next refresh."""
+    account = bot_account("meetbridge-bot")
+    async with (
+        virtual_display(width=320, height=180, run_as=account) as screen,
+        _offered_stage("bot-c", screen.name) as stage,
+    ):
+        paint(screen.name, (220, 0, 0))
+        seen: list[tuple[float, str]] = []
+        unwatch = stage.watch(lambda frame: seen.append((time.monotonic(), _colour(frame))))
+        try:
+            await asyncio.sleep(3.0)
+            assert 2 <= len(seen) <= 6, seen  # the first grab, then one a second
+            for rgb, name in (((0, 0, 220), "blue"), ((0, 200, 0), "green"), ((220, 0, 0), "red")):
+                painted_at = time.monotonic()
+                paint(screen.name, rgb)
+                await _wait_for(lambda name=name: seen[-1][1] == name, 2.0)
+                assert seen[-1][0] - painted_at < 0.3, (name, seen[-1][0] - painted_at)
+        finally:
+            unwatch()
