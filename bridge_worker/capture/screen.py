@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import socket
 
 import numpy as np
 from PIL import Image
@@ -46,10 +48,19 @@ class Screen:
         height, width = pixels.shape[:2]
         return Image.frombytes("RGB", (width, height), pixels.tobytes(), "raw", "BGRX")
 
+    def interrupt(self) -> None:
+        """Wake a grab waiting on the X server, from any thread: it fails at once
+        instead of holding its thread (and whoever waits to close) for ever."""
+        conn = self._conn
+        if conn is not None:
+            with contextlib.suppress(OSError):
+                conn.display.socket.shutdown(socket.SHUT_RDWR)
+
     def close(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            conn.close()
+            with contextlib.suppress(ConnectionClosedError, DisplayError, OSError):
+                conn.close()  # an interrupted or broken connection has nothing to flush
 
 
 def grab(display_name: str, box: Box | None = None) -> Image.Image:

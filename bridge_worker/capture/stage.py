@@ -107,6 +107,7 @@ class Stage:
             self.ended.set()
             if changes is not None:
                 changes.close()
+            self._screen.interrupt()  # a grab stuck on X must not hold up the close
             await asyncio.shield(asyncio.to_thread(self._close_screen))
 
     async def _current_box(self) -> Box | None:

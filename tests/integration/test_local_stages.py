@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import time
 
 import av
@@ -118,6 +120,33 @@ async def test_a_still_stage_is_grabbed_once_a_second_and_a_change_at_once() -> 
                 painted_at = time.monotonic()
                 paint(screen.name, rgb)
                 await _wait_for(lambda name=name: seen[-1][1] == name, 2.0)
-                assert seen[-1][0] - painted_at < 0.3, (name, seen[-1][0] - painted_at)
+                # well inside the still refresh (1 s): grabbed because it was drawn
+                assert seen[-1][0] - painted_at < 0.5, (name, seen[-1][0] - painted_at)
         finally:
             unwatch()
+
+
+async def test_a_stage_on_a_frozen_display_still_stops_at_once() -> None:
+    """An X server that stops answering (SIGSTOP: a hung or starved Xvfb) leaves a grab
+    waiting on its reply; cancelling the stage must not wait for it with it."""
+    account = bot_account("meetbridge-bot")
+    async with virtual_display(width=320, height=180, run_as=account) as screen:
+        capture_stage = Stage(screen.name, _whole_screen, width=160, height=90, fps=15)
+        frames: list[av.VideoFrame] = []
+        unwatch = capture_stage.watch(frames.append)
+        capture = asyncio.create_task(capture_stage.run())
+        try:
+            await _wait_for(lambda: len(frames) >= 2)
+            os.kill(screen.pid, signal.SIGSTOP)
+            grabbed = len(frames)
+            await asyncio.sleep(1.5)  # past the still refresh: a grab waits on the stopped server
+            assert len(frames) <= grabbed + 1
+            capture.cancel()
+            async with asyncio.timeout(3.0):
+                await asyncio.gather(capture, return_exceptions=True)
+            assert capture_stage.ended.is_set()
+        finally:
+            os.kill(screen.pid, signal.SIGCONT)
+            unwatch()
+            capture.cancel()
+            await asyncio.gather(capture, return_exceptions=True)
