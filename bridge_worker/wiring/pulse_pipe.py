@@ -5,7 +5,8 @@ away: `parec` from the source bot's speaker monitor, `pacat` into the target bot
 microphone, relayed through this process (LAB: ~10 ms, against ~40-200 ms through a
 Janus AudioBridge). Several pipes into one microphone are mixed by PulseAudio.
 The relay counts the 20 ms frames it moves, for the seat's health report, and drops
-what piles up in front of pacat (else pacat's start-up time stays as latency).
+what piles up in front of pacat (else pacat's start-up time stays as latency:
+`PlayerInput`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from collections.abc import AsyncIterator, Callable
 from bridge_worker.process import supervised
 from bridge_worker.wiring.pulse_media import (
     FRAME_BYTES,
+    PlayerInput,
     pacat_argv,
     parec_argv,
     pulse_env,
-    write_or_drop,
 )
 
 
@@ -30,8 +31,9 @@ async def _relay(
     on_frame: Callable[[], None] | None,
 ) -> None:
     pending = 0
+    player = PlayerInput(writer)
     while chunk := await reader.read(FRAME_BYTES):
-        if not await write_or_drop(writer, chunk):
+        if not await player.write(chunk):
             continue
         pending += len(chunk)
         while pending >= FRAME_BYTES:
