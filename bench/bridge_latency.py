@@ -10,7 +10,8 @@ browser runs on this machine's clock, so an onset is timed where it is sent (ann
 own track) and wherever it arrives. In three phases, so that no more browsers run
 than a phase needs (three people and two bots saturate a 2-core machine, and a
 starved receiver's jitter buffer grows: the figures would measure the machine):
-1. before any room: direct_ms, ann's onsets heard by annear (then annear leaves);
+1. before any bot: direct_ms, ann's onsets heard by annear (then annear leaves and
+   the bots are sent in): the meetings' own latency on a machine that is not busy;
 2. the room: bridge_ms, the same onsets heard by bob from the bot in his meeting;
    bridge_added_ms = bridge_ms - 2 x direct_ms (bob's meeting's own hop taken equal
    to ann's: the same Janus build and page); av_offset_ms, video delay minus audio
@@ -54,7 +55,7 @@ from bridge_worker.devices.audio import MIC_SOURCE, SPEAKER_SINK
 from bridge_worker.wiring.pulse_media import RATE
 from meetbridge.logs import configure_logging
 from meetbridge.store import BotStore
-from tests.integration.room_scene import Scene, eventually, room_scene
+from tests.integration.room_scene import Scene, eventually, room_scene, send_bots
 from tests.lab.netns import require_lab_namespace
 from tests.lab.onsets import (
     band_envelope,
@@ -234,11 +235,13 @@ async def main(seconds: float) -> dict[str, object]:
             env=env,
             pulse=PULSE,
             listener_tones=LISTENER_TONES,
+            with_bots=False,
         ) as scene,
     ):
         await asyncio.sleep(3)  # everyone's media settles
         direct = await _direct(scene, seconds)
         await scene.listeners["ann"].close()  # phase 2 needs one browser less
+        await send_bots(scene)
         created = await scene.api.post("/v1/rooms", json={"bots": list(scene.bots.values())})
         created.raise_for_status()
         scene.room_id = created.json()["id"]

@@ -30,13 +30,13 @@ class Screen:
         if self._conn is None:
             self._conn = xdisplay.Display(self.display_name)
         try:
-            root = self._conn.screen().root
-            geometry = root.get_geometry()
-            x, y, width, height = 0, 0, geometry.width, geometry.height
+            screen = self._conn.screen()  # its size is fixed (Xvfb): no round trip for it
+            root, screen_w, screen_h = screen.root, screen.width_in_pixels, screen.height_in_pixels
+            x, y, width, height = 0, 0, screen_w, screen_h
             if box is not None:
                 x, y = max(int(box.x), 0), max(int(box.y), 0)
-                width = max(min(int(box.width), geometry.width - x), 1)
-                height = max(min(int(box.height), geometry.height - y), 1)
+                width = max(min(int(box.width), screen_w - x), 1)
+                height = max(min(int(box.height), screen_h - y), 1)
             raw = root.get_image(x, y, width, height, X.ZPixmap, 0xFFFFFFFF)
         except (ConnectionClosedError, DisplayError, OSError):
             self.close()

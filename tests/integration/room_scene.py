@@ -52,6 +52,7 @@ async def room_scene(
     env: Mapping[str, str] | None = None,
     pulse: Mapping[str, tuple[float, float]] | None = None,
     listener_tones: Mapping[str, float] | None = None,
+    with_bots: bool = True,
 ) -> AsyncIterator[Scene]:
     """Bots named `to<person>` reach `in_meeting` one after the other (so with one
     slot per worker, each lands on its own worker).
@@ -102,11 +103,8 @@ async def room_scene(
                 )
                 await listener.join(meeting.url)
                 scene.listeners[name] = listener
-            created = await api.post(
-                "/v1/bots", json={"meeting_url": meeting.url, "display_name": f"to{name}"}
-            )
-            scene.bots[name] = created.json()["id"]
-            await wait_for_state(api, scene.bots[name], BotState.IN_MEETING, timeout_s=90)
+        if with_bots:
+            await send_bots(scene)
         try:
             yield scene
         finally:
@@ -114,3 +112,13 @@ async def room_scene(
                 await api.delete(f"/v1/bots/{bot_id}")
             for bot_id in scene.bots.values():
                 await wait_for_state(api, bot_id, BotState.ENDED, BotState.FAILED)
+
+
+async def send_bots(scene: Scene) -> None:
+    """A bot `to<person>` into each person's meeting, one after the other."""
+    for name, meeting_url in scene.meetings.items():
+        created = await scene.api.post(
+            "/v1/bots", json={"meeting_url": meeting_url, "display_name": f"to{name}"}
+        )
+        scene.bots[name] = created.json()["id"]
+        await wait_for_state(scene.api, scene.bots[name], BotState.IN_MEETING, timeout_s=90)
