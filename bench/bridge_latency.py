@@ -18,7 +18,8 @@ starved receiver's jitter buffer grows: the figures would measure the machine):
    delay across the bridge (positive: the sound comes first; ITU-R BT.1359
    detectability +45 / -125); cpu_cores and pss_mb per bridged bot: the worker's
    whole process tree (both bots' browsers, displays, PulseAudio daemons, capture
-   and wiring) divided by two;
+   and wiring) divided by two, and cpu_cores_by_role, the same split by process
+   (Chromium's by type: renderer, gpu-process, ...; the worker is "python");
    leg_meeting_a_ms, leg_room_ms, leg_meeting_b_ms: the same onsets timed also at
    bot A's speaker and bot B's microphone (PulseAudio), so the chain splits into
    ann -> bot A, the room, bot B -> bob;
@@ -242,6 +243,7 @@ async def main(seconds: float) -> dict[str, object]:
         direct = await _direct(scene, seconds)
         await scene.listeners["ann"].close()  # phase 2 needs one browser less
         await send_bots(scene)
+        await asyncio.sleep(3)  # the bots' start-up load passes
         created = await scene.api.post("/v1/rooms", json={"bots": list(scene.bots.values())})
         created.raise_for_status()
         scene.room_id = created.json()["id"]
@@ -269,6 +271,9 @@ async def main(seconds: float) -> dict[str, object]:
         "av_offset_ms": bridged["av_offset_ms"],
         "removal_ms": removal,
         "cpu_cores": round(sampler.cpu_cores / bots, 3),
+        "cpu_cores_by_role": {
+            role: round(cores / bots, 3) for role, cores in sampler.cpu_cores_by_role.items()
+        },
         "pss_mb": round(sampler.pss_mib / bots, 1),
         "path": path,
         "recorded_s": seconds,

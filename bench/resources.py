@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
 import contextlib
+import re
 import shutil
 import tempfile
 import time
@@ -36,6 +38,25 @@ def with_descendants(pids: Iterable[int]) -> set[int]:
     return found
 
 
+def process_role(pid: int) -> str:
+    """What a process is for, to say where the CPU goes: Chromium's by process type
+    ("chromium:renderer", "chromium:utility/AudioService"), others by name."""
+    with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+        process = psutil.Process(pid)
+        argv = process.cmdline()
+        name = process.name()
+        if "chromium" in " ".join(argv[:1]) or name == "chromium":
+            joined = " ".join(argv)
+            kind = re.search(r"--type=(\S+)", joined)
+            sub = re.search(r"--utility-sub-type=(\S+)", joined)
+            role = kind.group(1) if kind else "browser"
+            if sub:
+                role += "/" + sub.group(1).split(".")[-1]
+            return f"chromium:{role}"
+        return name
+    return "gone"
+
+
 def _cpu_seconds(pid: int) -> float | None:
     with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
         times = psutil.Process(pid).cpu_times()
@@ -59,6 +80,7 @@ class TreeSampler:
     _first_cpu: dict[int, float] = field(default_factory=dict)
     _last_cpu: dict[int, float] = field(default_factory=dict)
     _pss_samples: list[int] = field(default_factory=list)
+    _roles: dict[int, str] = field(default_factory=dict)
     own_cpu_s: float = 0.0  # the sampler's own CPU, spent in the calling process
     _started: float = 0.0
     _ended: float = 0.0
@@ -75,6 +97,8 @@ class TreeSampler:
             # A process born during the window counts from zero.
             self._first_cpu.setdefault(pid, cpu if first else 0.0)
             self._last_cpu[pid] = cpu
+            if pid not in self._roles:
+                self._roles[pid] = process_role(pid)
             total_pss += _pss_bytes(pid)
         self._pss_samples.append(total_pss)
         self.own_cpu_s += time.thread_time() - began
@@ -91,6 +115,15 @@ class TreeSampler:
     def cpu_cores(self) -> float:
         used = sum(self._last_cpu[pid] - self._first_cpu[pid] for pid in self._last_cpu)
         return used / max(self._ended - self._started, 1e-9)
+
+    @property
+    def cpu_cores_by_role(self) -> dict[str, float]:
+        """`cpu_cores` split by `process_role`, largest first."""
+        seconds = max(self._ended - self._started, 1e-9)
+        used: collections.Counter[str] = collections.Counter()
+        for pid, last in self._last_cpu.items():
+            used[self._roles.get(pid, "gone")] += (last - self._first_cpu[pid]) / seconds
+        return dict(used.most_common())
 
     @property
     def pss_mib(self) -> float:
