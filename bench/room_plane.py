@@ -6,6 +6,9 @@ tone bursts are played into bot A's speaker sink; A's speaker monitor and B's
 microphone are recorded at once, each timestamped on this process's clock; the delay
 of every burst onset is the plane's latency. Paths: the Janus AudioBridge with aiortc
 (for several prebuffer / receive-buffer settings) and the same-host PulseAudio pipe.
+The lab loses no packets, so for the receive buffer's behaviour on a real network
+every 50th packet of the mix is dropped before the buffer sees it (`loss2pct`), once
+with meetbridge's buffer and once with aiortc's own (`aiortc_buffer`).
 
 Run inside the lab network namespace:
 `infra/lab/netns-run .venv/bin/python -m bench.room_plane`. Prints one JSON object
@@ -20,16 +23,20 @@ import contextlib
 import json
 import statistics
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import numpy as np
+from aiortc.jitterbuffer import JitterBuffer, JitterFrame
+from aiortc.rtp import RtpPacket
 
 from bench.resources import scratch_dir
 from bridge_worker.devices.audio import BotAudio, bot_audio
 from bridge_worker.devices.audio_io import playing
 from bridge_worker.process import bot_account, supervised
+from bridge_worker.wiring import audio_bridge
 from bridge_worker.wiring.audio_bridge import AudioRoom, audio_seat
+from bridge_worker.wiring.prompt_jitter_buffer import PromptJitterBuffer
 from bridge_worker.wiring.pulse_media import RATE, parec_argv, pulse_env
 from bridge_worker.wiring.pulse_pipe import pulse_pipe
 from meetbridge.janus_rooms import RoomMedia, create_rooms
@@ -41,6 +48,40 @@ from tests.lab.onsets import delays, tone_onsets
 
 TONE_HZ, PERIOD_S, ON_S = 440.0, 0.5, 0.1
 JANUS_SETTINGS = [(3, 4), (3, 2), (2, 2), (1, 1)]  # (Janus prebuffer, aiortc receive prefetch)
+LOSS_EVERY = 50  # packets: 2 % loss
+
+
+class _Lossy:
+    """A receive buffer behind a lossy network: every `every`-th packet never comes."""
+
+    def __init__(self, inner: JitterBuffer | PromptJitterBuffer, every: int) -> None:
+        self._inner, self._every, self._count = inner, every, 0
+
+    def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
+        self._count += 1
+        if self._count % self._every == 0:
+            return False, None
+        return self._inner.add(packet)
+
+
+@contextlib.contextmanager
+def _lossy_receivers(aiortc_buffer: bool) -> Iterator[None]:
+    """Seats made in the block receive through `_Lossy` (aiortc's buffer, or ours)."""
+
+    def make(prefetch: int) -> _Lossy:
+        inner = (
+            JitterBuffer(capacity=16, prefetch=prefetch)
+            if aiortc_buffer
+            else PromptJitterBuffer(prefetch)
+        )
+        return _Lossy(inner, LOSS_EVERY)
+
+    original = audio_bridge.PromptJitterBuffer
+    audio_bridge.PromptJitterBuffer = make  # type: ignore[assignment,misc]
+    try:
+        yield
+    finally:
+        audio_bridge.PromptJitterBuffer = original  # type: ignore[misc]
 
 
 async def timed_record(server: str, source: str, seconds: float) -> tuple[np.ndarray, float]:
@@ -117,6 +158,12 @@ async def main(seconds: float) -> dict[str, object]:
             async with _janus_path(janus, a, b, 7000 + 10 * n, prebuffer, prefetch):
                 key = f"janus_prebuffer{prebuffer}_prefetch{prefetch}"
                 result[key] = _summary(await _latencies(a, b, seconds))
+        for n, aiortc_buffer in enumerate((False, True)):
+            with _lossy_receivers(aiortc_buffer):
+                async with _janus_path(janus, a, b, 7500 + 10 * n, 2, 2):
+                    key = "janus_prebuffer2_prefetch2_loss2pct"
+                    key += "_aiortc_buffer" if aiortc_buffer else ""
+                    result[key] = _summary(await _latencies(a, b, seconds))
     return result
 
 

@@ -14,6 +14,7 @@ from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCSessionDescription
 from aiortc.jitterbuffer import JitterBuffer
 
 from bridge_worker.devices.audio import BotAudio
+from bridge_worker.wiring.prompt_jitter_buffer import PromptJitterBuffer
 from bridge_worker.wiring.pulse_media import capture_track, play_track
 from bridge_worker.wiring.seat_health import SeatCounters
 from meetbridge.janus_http import JanusSession
@@ -49,12 +50,13 @@ async def _connected(pc: RTCPeerConnection, timeout_s: float) -> None:
 
 def _shorten_receive_buffer(receiver: RTCRtpReceiver, prefetch: int) -> None:
     """aiortc fixes an audio receiver's jitter buffer at 4 frames (80 ms) with no API to
-    change it; latency is the product here, so swap in one that holds `prefetch`
-    (before any packet arrives). Checked by tests/integration/test_audio_bridge.py."""
+    change it; latency is the product here, so swap in one that holds `prefetch`, and
+    that a lost packet does not deepen (`PromptJitterBuffer`), before any packet
+    arrives. Checked by tests/integration/test_audio_bridge.py."""
     attribute = "_RTCRtpReceiver__jitter_buffer"
     if not isinstance(getattr(receiver, attribute, None), JitterBuffer):
         raise RuntimeError("this aiortc keeps its jitter buffer elsewhere: update audio_bridge")
-    setattr(receiver, attribute, JitterBuffer(capacity=16, prefetch=prefetch))
+    setattr(receiver, attribute, PromptJitterBuffer(prefetch))
 
 
 @contextlib.asynccontextmanager
