@@ -90,6 +90,7 @@ class ScreenChanges:
                 await asyncio.wait_for(self._arrived.wait(), remaining)
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # the loop may be closing: close the socket anyway
             self._loop.remove_reader(self._conn.fileno())
+        with contextlib.suppress(Exception):
             self._conn.close()
