@@ -1,4 +1,5 @@
-"""CPU cost of feeding the bot's camera, per frame, over the bot's whole process tree.
+"""CPU cost of feeding the bot's camera, per frame, over the bot's whole process tree;
+and how long a new picture takes to reach the camera track.
 
 Measured on a bot's real devices and browser, with no meeting: a page opens the
 camera and shows it in a <video> element, the feed runs with a new picture every
@@ -6,6 +7,11 @@ frame (so every frame is encoded, carried and decoded), then is paused; the
 difference in CPU between the two windows, over the frames fed, is the cost of one
 frame (worker encode + transport into the page + decode into the camera track).
 The video encoder of a call is not part of it (it runs whatever the camera is).
+
+The delay: the picture flips between red and blue; the page reads the camera track's
+frames (what a call's encoder gets) and notes when the new colour arrives, on the
+same wall clock as the worker's `show` (JPEG encode, the relay into the page, its
+decode, and the wait for the page's next camera tick).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
+import time
 
 import numpy as np
 import psutil
@@ -27,6 +34,28 @@ PAGE_URL = "https://camera-bench.invalid/"
 PAGE = """<!doctype html><video id=v autoplay muted playsinline></video><script>
 navigator.mediaDevices.getUserMedia({video: true}).then((s) => { v.srcObject = s; });
 </script>"""
+
+
+WATCH_TRACK_JS = """async () => {
+  const stream = await navigator.mediaDevices.getUserMedia({video: true});
+  const track = stream.getVideoTracks()[0];
+  const reader = new MediaStreamTrackProcessor({track}).readable.getReader();
+  const canvas = new OffscreenCanvas(1, 1), g = canvas.getContext("2d", {willReadFrequently: true});
+  window.__colours = [];
+  let last = "";
+  (async () => {
+    for (;;) {
+      const {value: frame, done} = await reader.read();
+      if (done) return;
+      const at = Date.now();
+      g.drawImage(frame, 0, 0, 1, 1);
+      frame.close();
+      const [r, , b] = g.getImageData(0, 0, 1, 1).data;
+      const colour = r > 128 && b < 128 ? "red" : b > 128 && r < 128 ? "blue" : "other";
+      if (colour !== last) { window.__colours.push([colour, at]); last = colour; }
+    }
+  })();
+}"""
 
 
 def worker_pids() -> list[int]:
@@ -87,18 +116,60 @@ async def feed_cost_ms_per_frame(
     return statistics.median(costs)
 
 
+async def picture_delays_ms(devices: BotDevices, flips: int = 20) -> list[float]:
+    """From `show` of a new picture to its first frame on the page's camera track."""
+    feed = devices.feed
+    width, height = feed.camera.width, feed.camera.height
+    pictures = {
+        name: np.full((height, width, 3), rgb, np.uint8)
+        for name, rgb in (("red", (220, 0, 0)), ("blue", (0, 0, 220)))
+    }
+    await devices.page.evaluate(WATCH_TRACK_JS)
+    shown: list[tuple[str, float]] = []
+    for flip in range(flips):
+        name = ("red", "blue")[flip % 2]
+        shown.append((name, time.time() * 1000))
+        feed.show(pictures[name])
+        await asyncio.sleep(0.4)
+    seen: list[list[object]] = await devices.page.evaluate("() => window.__colours")
+    delays = []
+    for name, at in shown:
+        arrivals = [float(t) for colour, t in seen if colour == name and float(t) >= at]
+        if arrivals:
+            delays.append(min(arrivals) - at)
+    return delays
+
+
 async def measure(playwright: Playwright, settings: WorkerSettings, seconds: float = 5.0) -> float:
+    """The CPU cost of one frame fed (ms)."""
+    return (await measure_all(playwright, settings, seconds, flips=0))[
+        "camera_feed_cpu_ms_per_frame"
+    ]
+
+
+async def measure_all(
+    playwright: Playwright, settings: WorkerSettings, seconds: float = 5.0, flips: int = 20
+) -> dict[str, float]:
     async with bot_devices(settings, playwright, "camera-bench") as devices:
         await devices.page.context.route(PAGE_URL, _serve_page)
         await devices.page.goto(PAGE_URL)
         await devices.page.wait_for_function("() => v.readyState >= 2", timeout=10_000)
-        return await feed_cost_ms_per_frame(devices, seconds)
+        result = {
+            "camera_feed_cpu_ms_per_frame": round(await feed_cost_ms_per_frame(devices, seconds), 2)
+        }
+        if flips:
+            delays = await picture_delays_ms(devices, flips)
+            result |= {
+                "camera_picture_delay_ms": round(statistics.median(delays), 1),
+                "camera_picture_delay_p90_ms": round(float(np.percentile(delays, 90)), 1),
+                "camera_picture_flips": len(delays),
+            }
+    return result
 
 
 async def main() -> dict[str, float]:
     async with async_playwright() as playwright:
-        cost = await measure(playwright, WorkerSettings())
-    return {"camera_feed_cpu_ms_per_frame": round(cost, 2)}
+        return await measure_all(playwright, WorkerSettings())
 
 
 if __name__ == "__main__":
