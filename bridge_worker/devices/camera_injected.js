@@ -40,8 +40,9 @@
     // A new picture leaves at once, and the camera's clock restarts from it; between
     // pictures the last one is repeated at the frame rate. Waiting for the next tick
     // instead cost half a frame on average (bench.camera_feed: 39 ms from the worker's
-    // show() to the track, 7 ms now), and did not shorten receivers' video jitter
-    // buffers (A/B, one bot and one person: the same ~205 ms either way).
+    // show() to the track, 7 ms now), and receivers held the video longer, and the
+    // bot's voice with it through lip sync (bench.camera_receive, moving picture: video
+    // 207-217 ms and audio 158-189 on the clock, 132-163 and 38-80 at once).
     let ticker = null;
     const tick = () => { if (state.last) emit(writer, state.last); };
     socket.onmessage = async (event) => {
