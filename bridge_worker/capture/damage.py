@@ -19,15 +19,6 @@ from Xlib.ext import damage
 from vendor_scripts.base import Box
 
 
-def _overlaps(a: Box, b: Box) -> bool:
-    return (
-        a.x < b.x + b.width
-        and b.x < a.x + a.width
-        and a.y < b.y + b.height
-        and b.y < a.y + a.height
-    )
-
-
 class ScreenChanges:
     """Damage on the root window (it covers every window drawn on the display).
     Use from one event loop: `open` there, `wait` there, `close` there."""
@@ -80,7 +71,7 @@ class ScreenChanges:
         while True:
             if self.broken:
                 return True
-            changed = any(box is None or _overlaps(area, box) for area in self._areas)
+            changed = any(box is None or area.overlaps(box) for area in self._areas)
             self._areas.clear()
             self._arrived.clear()
             remaining = deadline - self._loop.time()

@@ -43,10 +43,9 @@ class PromptJitterBuffer:
         self._newest = max(self._newest, sequence)
         due = self._newest - self.prefetch
         self._pass(due - 1)  # anything older than that is stale
-        ready = [held for held in self._held if held <= due]
-        if not ready:
+        take = next((held for held in (due - 1, due) if held in self._held), None)
+        if take is None:
             return False, None
-        take = min(ready)
         self._pass(take)
         chosen = self._held.pop(take)
         self._next = take + 1
