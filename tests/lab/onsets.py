@@ -48,9 +48,15 @@ def tone_onsets(
 ) -> list[float]:
     """Wall-clock times (ms) at which bursts of `freq_hz` start in a recording whose
     first sample was at `start_ms`."""
-    envelope = band_envelope(samples, rate, freq_hz)
-    times = start_ms + np.arange(envelope.size) * 1000.0 / rate
-    return _rising_edges(times, envelope, min_gap_ms)
+    times = start_ms + np.arange(samples.size) * 1000.0 / rate
+    return timed_tone_onsets(samples, times, rate, freq_hz, min_gap_ms)
+
+
+def timed_tone_onsets(
+    samples: np.ndarray, times_ms: np.ndarray, rate: int, freq_hz: float, min_gap_ms: float = 300
+) -> list[float]:
+    """As `tone_onsets`, for samples that each carry their own wall-clock time."""
+    return _rising_edges(times_ms, band_envelope(samples, rate, freq_hz), min_gap_ms)
 
 
 def flash_onsets(frames: np.ndarray, min_gap_ms: float = 300) -> list[float]:
