@@ -5,31 +5,39 @@ Run inside the lab network namespace: `make bench` or
 
 The scene: two lab meetings on two Janus servers; in ann's, ann (tone bursts and
 white flashes on black: onsets) and a listener, annear; in bob's, bob (a steady
-1 kHz tone). One bot per meeting, sent through the API to one worker. Every
-browser runs on this machine's clock, so an onset is timed where it is sent (ann's
-own track) and wherever it arrives. In three phases, so that no more browsers run
-than a phase needs (three people and two bots saturate a 2-core machine, and a
-starved receiver's jitter buffer grows: the figures would measure the machine):
-1. before any bot: direct_ms, ann's onsets heard by annear (then annear leaves and
-   the bots are sent in): the meetings' own latency on a machine that is not busy;
-2. the room: bridge_ms, the same onsets heard by bob from the bot in his meeting;
-   bridge_added_ms = bridge_ms - 2 x direct_ms (bob's meeting's own hop taken equal
-   to ann's: the same Janus build and page); av_offset_ms, video delay minus audio
-   delay across the bridge (positive: the sound comes first; ITU-R BT.1359
-   detectability +45 / -125); cpu_cores and pss_mb per bridged bot: the worker's
-   whole process tree (both bots' browsers, displays, PulseAudio daemons, capture
-   and wiring) divided by two, and cpu_cores_by_role, the same split by process
-   (Chromium's by type: renderer, gpu-process, ...; the worker is "python");
-   leg_meeting_a_ms, leg_room_ms, leg_meeting_b_ms: the same onsets timed also at
-   bot A's speaker and bot B's microphone (PulseAudio), so the chain splits into
-   ann -> bot A, the room, bot B -> bob;
+1 kHz tone, a blue picture). One bot per meeting, sent through the API to one
+worker. The people are light people (tests/lab/light_person.py: aiortc, no
+browser): with headless Chromium people, three people and two bots kept 2 cores
+saturated and the figures measured the machine. A light person times an onset
+when its frame is handed to the encoder and when the frame is complete at a
+receiver: what the meetings and the bridge add on the way, with no receiver's
+playout buffer or lip sync in it. Every process runs on this machine's clock.
+In three phases:
+1. before any bot: direct_ms, ann's onsets arriving at annear (then annear leaves
+   and the bots are sent in);
+2. the room, once its start-up has passed (`--settle`: the start-up starves the
+   bots' browsers for a moment, and bot A's receive buffer jumps to ~0.6 s and
+   drains by ~35 ms a second): bridge_ms, the same onsets arriving at bob from the bot in his
+   meeting; bridge_added_ms = bridge_ms - 2 x direct_ms (bob's meeting's own hop
+   taken equal to ann's: the same Janus build); it holds everything between the two
+   meetings' servers: bot A's browser receiving and playing, the room, bot B's
+   browser capturing and sending. av_offset_ms, video delay minus audio delay
+   across the bridge (positive: the sound comes first; ITU-R BT.1359 detectability
+   +45 / -125); cpu_cores and pss_mb per bridged bot: the worker's whole process
+   tree (both bots' browsers, displays, PulseAudio daemons, capture and wiring)
+   divided by two (CPU while the latencies are timed, PSS over a few seconds
+   after: reading PSS walks a process's page tables under its memory-map lock and
+   stalls it, which showed as 0.2-0.6 s more latency), and cpu_cores_by_role, the
+   same split by process (Chromium's by type: renderer, gpu-process, ...; the
+   worker is "python"); leg_meeting_a_ms,
+   leg_room_ms, leg_meeting_b_ms: the same onsets timed also at bot A's speaker and
+   bot B's microphone (PulseAudio), so the chain splits into ann -> bot A, the
+   room, bot B -> bob;
 3. removal_ms: from DELETE of bob's bot from the room until bob's tone stops
    reaching ann (it includes the sound still in flight).
-Latencies are medians over every onset of a recording (at least 10 asked).
-`direct` and `bridged` say, for their phase, how long the listener's jitter buffers
-held the media (buffer_ms; target_ms, which includes what lip sync adds to wait for
-the video; minimum_ms, what jitter alone asks for) and how many cores the whole
-machine was busy: where the time goes, and whether the figures measure a starved box.
+Latencies are medians over every onset of a recording (at least 10 asked). Each
+phase says how many cores the whole machine was busy, and `saturated` when that was
+at least 90 % of them: then the figures measure a starved machine.
 MEETBRIDGE_* settings in the environment are passed to the stack (for instance
 MEETBRIDGE_ROOM_PATH=janus for the cross-host path). Prints one JSON object on its
 last line.
@@ -39,16 +47,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
 import time
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
+from dataclasses import dataclass, field
 from typing import TypeVar
 
+import httpx
 import numpy as np
 import psutil
-from playwright.async_api import async_playwright
 
 from bench.resources import TreeSampler, scratch_dir
 from bench.room_plane import timed_record
@@ -56,41 +66,213 @@ from bridge_worker.devices.audio import MIC_SOURCE, SPEAKER_SINK
 from bridge_worker.wiring.pulse_media import RATE
 from meetbridge.logs import configure_logging
 from meetbridge.store import BotStore
-from tests.integration.room_scene import Scene, eventually, room_scene, send_bots
+from tests.integration.room_scene import end_bots, eventually, room_stack, send_bots
+from tests.lab.light_person import RATE as LIGHT_RATE
+from tests.lab.light_person import LightPerson, Received
+from tests.lab.meeting import LabMeeting
 from tests.lab.netns import require_lab_namespace
-from tests.lab.onsets import (
-    band_envelope,
-    burst_delays,
-    burst_schedule,
-    delays,
-    flash_delays,
-    tone_onsets,
-)
-from tests.lab.person import SimulatedPerson
-from tests.lab.videoroom_page import Timings, mean_receive_delays
+from tests.lab.onsets import band_envelope, delays, tone_onsets
+from tests.stack import Stack
 
-# A burst and a flash every 3 s: on a starved 2-core box a delay has passed 1.5 s, and
-# an onset must not be taken for the one before it.
+# A burst and a flash every 3 s: a delay over 1.5 s must not be taken for the next onset.
 PERIOD_S, ON_S = 3.0, 0.3
 MAX_DELAY_MS = 2800.0
-WHITE = (255, 255, 255)
-PEOPLE = {"ann": (440.0, WHITE), "bob": (1000.0, (0, 0, 220))}
-PULSE = {"ann": (PERIOD_S, ON_S)}
-LISTENER_TONES = {"ann": 2500.0}  # annear: someone in ann's meeting to time it by
-T = TypeVar("T")
+ANN_HZ, BOB_HZ = 440.0, 1000.0
+WHITE, BLUE = (255, 255, 255), (0, 0, 220)
+FLASHES = (160, 90, 10)  # ann's picture: width, height, fps (a flash starts on a frame)
+STILL = (160, 90, 5)  # bob's
+PSS_WINDOW_S = 5.0
 SATURATED = 0.9  # of all cores busy: latencies then measure the machine, not the bridge
+T = TypeVar("T")
+
+
+@dataclass
+class LightScene:
+    services: Stack
+    api: httpx.AsyncClient
+    people: dict[str, LightPerson]
+    meetings: dict[str, str]  # person's name -> meeting URL
+    bots: dict[str, str] = field(default_factory=dict)  # person's name -> their bot's id
+    room_id: str | None = None
+
+
+@contextlib.asynccontextmanager
+async def light_scene(env: dict[str, str]) -> AsyncIterator[LightScene]:
+    """The stack, a meeting each for ann and bob with them in it, and annear in ann's."""
+    folder = scratch_dir("mb-bench-stack-")
+    async with contextlib.AsyncExitStack() as stack:
+        services, api = await stack.enter_async_context(room_stack(folder, env=env))
+        people: dict[str, LightPerson] = {}
+        meetings: dict[str, str] = {}
+        for name, tone_hz, colour, size, pulse in (
+            ("ann", ANN_HZ, WHITE, FLASHES, (PERIOD_S, ON_S)),
+            ("bob", BOB_HZ, BLUE, STILL, None),
+        ):
+            meeting = await stack.enter_async_context(LabMeeting())
+            janus = (meeting.janus.http_url, meeting.room)
+            people[name] = await stack.enter_async_context(
+                LightPerson(name, *janus, tone_hz=tone_hz, colour=colour, size=size, pulse=pulse)
+            )
+            meetings[name] = meeting.url
+            if name == "ann":
+                people["annear"] = await stack.enter_async_context(
+                    LightPerson("annear", *janus, publish=False)
+                )
+        scene = LightScene(services, api, people, meetings)
+        stack.push_async_callback(end_bots, api, scene.bots)
+        yield scene
 
 
 def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
 
-def _audio(sent: Timings, got: Timings, freq_hz: float) -> list[float]:
-    return burst_delays(sent, got, freq_hz, PERIOD_S * 1000, MAX_DELAY_MS)
+def _range(values: list[float]) -> list[int] | None:
+    return [round(min(values)), round(max(values))] if values else None
 
 
-def _video(sent: Timings, got: Timings) -> list[float]:
-    return flash_delays(sent, got, PERIOD_S * 1000, MAX_DELAY_MS)
+def _offset(video: list[float], audio: list[float]) -> float | None:
+    if not (video and audio):
+        return None
+    return round(statistics.median(video) - statistics.median(audio), 1)
+
+
+def _busy_cores() -> float:
+    times = psutil.cpu_times()
+    return times.user + times.nice + times.system + times.irq + times.softirq
+
+
+async def _machine(during: Awaitable[T]) -> tuple[T, dict[str, object]]:
+    """Run `during`, and say how busy the whole machine was meanwhile."""
+    busy, at = _busy_cores(), time.monotonic()
+    result = await during
+    machine = (_busy_cores() - busy) / (time.monotonic() - at)
+    cores = psutil.cpu_count() or 1
+    return result, {
+        "machine_busy_cores": round(machine, 2),
+        "machine_cores": cores,
+        "saturated": machine >= SATURATED * cores,
+    }
+
+
+def _sent(onsets_ms: list[float], start: float, end: float) -> list[float]:
+    """Onsets sent in [start, end - MAX_DELAY_MS]: each has had time to arrive."""
+    return [at for at in onsets_ms if start <= at <= end - MAX_DELAY_MS]
+
+
+async def _record(
+    scene: LightScene, listener: str, source: str, seconds: float
+) -> tuple[list[float], list[float], Received]:
+    """ann's burst and flash onsets sent over `seconds` (those with time to arrive), and
+    what `listener` received from `source` meanwhile."""
+    start = time.time() * 1000
+    await asyncio.sleep(seconds)
+    end = time.time() * 1000
+    ann = scene.people["ann"]
+    return (
+        _sent(ann.tone.onsets_ms, start, end),
+        _sent(ann.picture.onsets_ms, start, end),
+        scene.people[listener].received[source].since(start),
+    )
+
+
+def _delays(sent: list[float], got: Received) -> list[float]:
+    return delays(sent, got.tone_onsets(ANN_HZ), MAX_DELAY_MS)
+
+
+async def _direct(scene: LightScene, seconds: float) -> dict[str, object]:
+    (audio_sent, video_sent, got), machine = await _machine(
+        _record(scene, "annear", "ann", seconds)
+    )
+    audio = _delays(audio_sent, got)
+    video = delays(video_sent, got.flash_onsets(), MAX_DELAY_MS)
+    return {
+        "direct": machine,
+        "direct_ms": _median(audio),
+        "direct_onsets": len(audio),
+        "direct_ms_range": _range(audio),
+        "video_direct_ms": _median(video),
+        "av_offset_ms_direct": _offset(video, audio),
+    }
+
+
+async def _audio_servers(scene: LightScene) -> dict[str, str]:
+    """Each bot's PulseAudio server, by the name of the person in its meeting."""
+    store = BotStore.from_url(scene.services.redis_url)
+    try:
+        records = {name: await store.get(bot_id) for name, bot_id in scene.bots.items()}
+    finally:
+        await store.aclose()
+    return {name: str(record.audio_server) for name, record in records.items() if record}
+
+
+async def _bridged(scene: LightScene, seconds: float) -> dict[str, object]:
+    """ann's onsets arriving at bob through the room, and timed on the way where the
+    bots' PulseAudio devices carry them: ann's meeting into bot A's speaker, the room
+    into bot B's microphone (where the time goes)."""
+    servers = await _audio_servers(scene)
+    ((audio_sent, video_sent, got), (at_a, a_ms), (at_b, b_ms)), machine = await _machine(
+        asyncio.gather(
+            _record(scene, "bob", "tobob", seconds),
+            timed_record(servers["ann"], f"{SPEAKER_SINK}.monitor", seconds),
+            timed_record(servers["bob"], MIC_SOURCE, seconds),
+        )
+    )
+    audio = _delays(audio_sent, got)
+    video = delays(video_sent, got.flash_onsets(), MAX_DELAY_MS)
+    into_a = tone_onsets(at_a, RATE, a_ms, ANN_HZ)
+    into_b = tone_onsets(at_b, RATE, b_ms, ANN_HZ)
+    return {
+        "bridged": machine,
+        "bridge_ms": _median(audio),
+        "bridge_onsets": len(audio),
+        "bridge_ms_range": _range(audio),
+        "video_bridge_ms": _median(video),
+        "video_bridge_ms_range": _range(video),
+        "av_offset_ms": _offset(video, audio),
+        "leg_meeting_a_ms": _median(delays(audio_sent, into_a, MAX_DELAY_MS)),
+        "leg_room_ms": _median(delays(into_a, into_b, MAX_DELAY_MS)),
+        "leg_meeting_b_ms": _median(delays(into_b, got.tone_onsets(ANN_HZ), MAX_DELAY_MS)),
+    }
+
+
+async def _removal_ms(scene: LightScene) -> float | None:
+    """DELETE bob's bot from the room while ann listens to the bot in her meeting; the
+    time until bob's steady tone is gone from what she receives."""
+    start = time.time() * 1000
+    await asyncio.sleep(2.0)
+    removed_at = time.time() * 1000
+    await scene.api.delete(f"/v1/rooms/{scene.room_id}/bots/{scene.bots['bob']}")
+    await asyncio.sleep(4.0)
+    samples, times = scene.people["ann"].received["toann"].since(start).audio_times()
+    if samples.size == 0:
+        return None
+    envelope = band_envelope(samples, LIGHT_RATE, BOB_HZ)
+    level = np.median(envelope[times < removed_at])
+    after = times >= removed_at
+    if level <= 0 or not after.any():
+        return None  # bob's tone never reached ann, or nothing arrived after
+    still = np.flatnonzero(after & (envelope > level / 2))
+    if still.size == 0:  # gone from the first sound to arrive after the DELETE
+        return round(float(times[after].min() - removed_at), 1)
+    if times[still[-1]] >= times[-1] - 50:
+        return None  # never stopped within the recording
+    return round(float(times[still[-1]] - removed_at), 1)
+
+
+async def _room(scene: LightScene) -> str:
+    """Put the bots in a room, wait for its media to flow; the path it took."""
+    created = await scene.api.post("/v1/rooms", json={"bots": list(scene.bots.values())})
+    created.raise_for_status()
+    scene.room_id = created.json()["id"]
+
+    async def flowing() -> bool:
+        room = await scene.api.get(f"/v1/rooms/{scene.room_id}")
+        return bool(room.json()["media_flowing"])
+
+    await eventually(flowing, 60)
+    room = (await scene.api.get(f"/v1/rooms/{scene.room_id}")).json()
+    return str(room["members"][0]["media"]["path"])
 
 
 def _worker_pids() -> list[int]:
@@ -102,165 +284,34 @@ def _worker_pids() -> list[int]:
     ]
 
 
-def _offset(video: list[float], audio: list[float]) -> float | None:
-    if not (video and audio):
-        return None
-    return round(statistics.median(video) - statistics.median(audio), 1)
-
-
-def _range(values: list[float]) -> list[int] | None:
-    return [round(min(values)), round(max(values))] if values else None
-
-
-def _busy_cores() -> float:
-    times = psutil.cpu_times()
-    return times.user + times.nice + times.system + times.irq + times.softirq
-
-
-async def _observed(
-    listener: SimulatedPerson, source: str, recording: Awaitable[T]
-) -> tuple[T, dict[str, object]]:
-    """Run `recording`, and say how long `source`'s media waited in `listener`'s jitter
-    buffers meanwhile and how busy the whole machine was (a starved receiver's
-    buffers grow, and lip sync holds its audio back to its video)."""
-    before, busy, at = await listener.receive_totals(source), _busy_cores(), time.monotonic()
-    result = await recording
-    after = await listener.receive_totals(source)
-    machine = (_busy_cores() - busy) / (time.monotonic() - at)
-    cores = psutil.cpu_count() or 1
-    return result, {
-        "receiver_jitter_buffers": mean_receive_delays(before, after),
-        "machine_busy_cores": round(machine, 2),
-        "machine_cores": cores,
-        "saturated": machine >= SATURATED * cores,
-    }
-
-
-async def _direct(scene: Scene, seconds: float) -> dict[str, object]:
-    ann, annear = scene.people["ann"], scene.listeners["ann"]
-    (sent, got), seen = await _observed(
-        annear, "ann", asyncio.gather(ann.timings(None, seconds), annear.timings("ann", seconds))
-    )
-    audio, video = _audio(sent, got, PEOPLE["ann"][0]), _video(sent, got)
-    return {
-        "direct": seen,
-        "direct_ms": _median(audio),
-        "direct_onsets": len(audio),
-        "direct_ms_range": _range(audio),
-        "video_direct_ms": _median(video),
-        "av_offset_ms_direct": _offset(video, audio),
-    }
-
-
-async def _audio_servers(scene: Scene) -> dict[str, str]:
-    """Each bot's PulseAudio server, by the name of the person in its meeting."""
-    store = BotStore.from_url(scene.services.redis_url)
-    try:
-        records = {name: await store.get(bot_id) for name, bot_id in scene.bots.items()}
-    finally:
-        await store.aclose()
-    return {name: str(record.audio_server) for name, record in records.items() if record}
-
-
-async def _bridged(scene: Scene, seconds: float) -> dict[str, object]:
-    """ann's onsets heard by bob through the room, and timed on the way, where the bots'
-    PulseAudio devices carry them: ann's meeting into bot A's speaker, the room into
-    bot B's microphone (where the time goes)."""
-    ann, bob = scene.people["ann"], scene.people["bob"]
-    servers = await _audio_servers(scene)
-    (sent, got, (at_a, a_ms), (at_b, b_ms)), seen = await _observed(
-        bob,
-        "tobob",
-        asyncio.gather(
-            ann.timings(None, seconds),
-            bob.timings("tobob", seconds),
-            timed_record(servers["ann"], f"{SPEAKER_SINK}.monitor", seconds),
-            timed_record(servers["bob"], MIC_SOURCE, seconds),
-        ),
-    )
-    tone = PEOPLE["ann"][0]
-    audio, video = _audio(sent, got, tone), _video(sent, got)
-    emitted = burst_schedule(sent, tone, PERIOD_S * 1000)
-    into_a = tone_onsets(at_a, RATE, a_ms, tone)
-    into_b = tone_onsets(at_b, RATE, b_ms, tone)
-    return {
-        "bridged": seen,
-        "bridge_ms": _median(audio),
-        "bridge_onsets": len(audio),
-        "bridge_ms_range": _range(audio),
-        "video_bridge_ms": _median(video),
-        "video_bridge_ms_range": _range(video),
-        "av_offset_ms": _offset(video, audio),
-        "leg_meeting_a_ms": _median(delays(emitted, into_a, MAX_DELAY_MS)),
-        "leg_room_ms": _median(delays(into_a, into_b, MAX_DELAY_MS)),
-        "leg_meeting_b_ms": _median(
-            delays(into_b, tone_onsets(got.samples, got.rate, got.start_ms, tone), MAX_DELAY_MS)
-        ),
-    }
-
-
-async def _removal_ms(scene: Scene) -> float | None:
-    """DELETE bob's bot from the room while ann records what the bot in her meeting
-    plays; the time until bob's steady tone is gone from it."""
-    recording = asyncio.create_task(scene.people["ann"].timings("toann", 6.0))
-    await asyncio.sleep(2.0)
-    removed_at = time.time() * 1000
-    await scene.api.delete(f"/v1/rooms/{scene.room_id}/bots/{scene.bots['bob']}")
-    got = await recording
-    envelope = band_envelope(got.samples, got.rate, PEOPLE["bob"][0])
-    times = got.start_ms + np.arange(envelope.size) * 1000.0 / got.rate
-    level = np.median(envelope[times < removed_at])
-    still = np.flatnonzero((times >= removed_at) & (envelope > level / 2))
-    if level <= 0 or still.size == 0:
-        return None
-    if times[still[-1]] >= times[-1] - 50:
-        return None  # never stopped within the recording
-    return round(float(times[still[-1]] - removed_at), 1)
-
-
-async def main(seconds: float) -> dict[str, object]:
+async def main(seconds: float, settle_s: float) -> dict[str, object]:
     require_lab_namespace()
-    media = scratch_dir("mb-bench-media-")
-    folder = scratch_dir("mb-bench-stack-")
     # The caller's MEETBRIDGE_* settings reach the stack (MEETBRIDGE_ROOM_PATH=janus
     # times the cross-host path); no warm spare: only the two bridged bots in the worker.
     env = {k: v for k, v in os.environ.items() if k.startswith("MEETBRIDGE_")}
     env["MEETBRIDGE_WARM_POOL_SIZE"] = "0"
-    async with (
-        async_playwright() as playwright,
-        room_scene(
-            folder,
-            playwright,
-            media,
-            PEOPLE,
-            env=env,
-            pulse=PULSE,
-            listener_tones=LISTENER_TONES,
-            with_bots=False,
-        ) as scene,
-    ):
+    async with light_scene(env) as scene:
+        await scene.people["annear"].hear("ann")
         await asyncio.sleep(3)  # everyone's media settles
         direct = await _direct(scene, seconds)
-        await scene.listeners["ann"].close()  # phase 2 needs one browser less
-        await send_bots(scene)
+        await scene.people["annear"].close()
+        await send_bots(scene.api, scene.meetings, scene.bots)
+        await asyncio.gather(
+            scene.people["bob"].hear("tobob"), scene.people["ann"].hear("toann", video=False)
+        )
         await asyncio.sleep(3)  # the bots' start-up load passes
-        created = await scene.api.post("/v1/rooms", json={"bots": list(scene.bots.values())})
-        created.raise_for_status()
-        scene.room_id = created.json()["id"]
-
-        async def flowing() -> bool:
-            room = await scene.api.get(f"/v1/rooms/{scene.room_id}")
-            return bool(room.json()["media_flowing"])
-
-        await eventually(flowing, 60)
-        room = (await scene.api.get(f"/v1/rooms/{scene.room_id}")).json()
-        path = room["members"][0]["media"]["path"]
-        await asyncio.sleep(3)  # past the start-up: buffers settle, key frames arrive
+        path = await _room(scene)
+        # The room's start-up (stage grabs, seats, pipes) starves the bots' browsers
+        # for a moment: bot A's receive buffer jumps to ~0.6 s and drains by ~35 ms/s.
+        await asyncio.sleep(settle_s)
         workers = _worker_pids()
-        sampler = TreeSampler(lambda: workers, descendants=True)
+        # CPU while latency is timed; PSS apart, after (reading it stalls the bots)
+        sampler = TreeSampler(lambda: workers, descendants=True, pss=False)
         bridged, _ = await asyncio.gather(_bridged(scene, seconds), sampler.run_for(seconds))
+        memory = TreeSampler(lambda: workers, descendants=True)
+        await memory.run_for(PSS_WINDOW_S)
         removal = await _removal_ms(scene)
-    bots = len(PEOPLE)
+    bots = 2
     added = None
     if direct["direct_ms"] is not None and bridged["bridge_ms"] is not None:
         added = round(bridged["bridge_ms"] - 2 * direct["direct_ms"], 1)  # type: ignore[operator]
@@ -274,9 +325,10 @@ async def main(seconds: float) -> dict[str, object]:
         "cpu_cores_by_role": {
             role: round(cores / bots, 3) for role, cores in sampler.cpu_cores_by_role.items()
         },
-        "pss_mb": round(sampler.pss_mib / bots, 1),
+        "pss_mb": round(memory.pss_mib / bots, 1),
         "path": path,
         "recorded_s": seconds,
+        "settled_s": settle_s,
         **direct,
         **bridged,
     }
@@ -285,6 +337,12 @@ async def main(seconds: float) -> dict[str, object]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=45.0, help="recording length")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=20.0,
+        help="seconds from the room's media flowing to the recording (start-up passes)",
+    )
     args = parser.parse_args()
     configure_logging("WARNING")
-    print(json.dumps(asyncio.run(main(args.seconds))))
+    print(json.dumps(asyncio.run(main(args.seconds, args.settle))))

@@ -77,6 +77,9 @@ class TreeSampler:
     pids: Callable[[], Iterable[int]]
     descendants: bool = False
     interval_s: float = 1.0
+    # PSS walks each process's page tables under its memory-map lock, which stalls
+    # the process meanwhile: leave it out where latency is timed in the same window.
+    pss: bool = True
     _first_cpu: dict[int, float] = field(default_factory=dict)
     _last_cpu: dict[int, float] = field(default_factory=dict)
     _pss_samples: list[int] = field(default_factory=list)
@@ -99,7 +102,8 @@ class TreeSampler:
             self._last_cpu[pid] = cpu
             if pid not in self._roles:
                 self._roles[pid] = process_role(pid)
-            total_pss += _pss_bytes(pid)
+            if self.pss:
+                total_pss += _pss_bytes(pid)
         self._pss_samples.append(total_pss)
         self.own_cpu_s += time.thread_time() - began
 
@@ -120,10 +124,10 @@ class TreeSampler:
     def cpu_cores_by_role(self) -> dict[str, float]:
         """`cpu_cores` split by `process_role`, largest first."""
         seconds = max(self._ended - self._started, 1e-9)
-        used: collections.Counter[str] = collections.Counter()
+        used: dict[str, float] = collections.defaultdict(float)
         for pid, last in self._last_cpu.items():
             used[self._roles.get(pid, "gone")] += (last - self._first_cpu[pid]) / seconds
-        return dict(used.most_common())
+        return dict(sorted(used.items(), key=lambda item: -item[1]))
 
     @property
     def pss_mib(self) -> float:

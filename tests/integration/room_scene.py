@@ -52,7 +52,6 @@ async def room_scene(
     env: Mapping[str, str] | None = None,
     pulse: Mapping[str, tuple[float, float]] | None = None,
     listener_tones: Mapping[str, float] | None = None,
-    with_bots: bool = True,
 ) -> AsyncIterator[Scene]:
     """Bots named `to<person>` reach `in_meeting` one after the other (so with one
     slot per worker, each lands on its own worker).
@@ -64,13 +63,9 @@ async def room_scene(
     people hear). Those, and people who do not pulse, send small pictures only when
     `pulse` is given: a latency scene must not starve the machine."""
     async with contextlib.AsyncExitStack() as stack:
-        room_janus = await stack.enter_async_context(LabJanus())
-        services = await stack.enter_async_context(running_stack(folder, workers=0))
-        services.env |= {"MEETBRIDGE_ROOM_JANUS_URL": room_janus.http_url, **(env or {})}
-        await services.start("api")
-        for n in range(workers):
-            await services.start(f"worker{n}")
-        api = await stack.enter_async_context(services.client(await services.new_key()))
+        services, api = await stack.enter_async_context(
+            room_stack(folder, workers=workers, env=env)
+        )
         scene = Scene(services, api, {}, {})
         for name, (tone_hz, colour) in people.items():
             meeting = await stack.enter_async_context(LabMeeting())
@@ -103,22 +98,44 @@ async def room_scene(
                 )
                 await listener.join(meeting.url)
                 scene.listeners[name] = listener
-        if with_bots:
-            await send_bots(scene)
-        try:
-            yield scene
-        finally:
-            for bot_id in scene.bots.values():
-                await api.delete(f"/v1/bots/{bot_id}")
-            for bot_id in scene.bots.values():
-                await wait_for_state(api, bot_id, BotState.ENDED, BotState.FAILED)
+        stack.push_async_callback(end_bots, api, scene.bots)
+        await send_bots(api, scene.meetings, scene.bots)
+        yield scene
 
 
-async def send_bots(scene: Scene) -> None:
-    """A bot `to<person>` into each person's meeting, one after the other."""
-    for name, meeting_url in scene.meetings.items():
-        created = await scene.api.post(
+@contextlib.asynccontextmanager
+async def room_stack(
+    folder: Path, *, workers: int = 1, env: Mapping[str, str] | None = None
+) -> AsyncIterator[tuple[Stack, httpx.AsyncClient]]:
+    """A room Janus, the stack's API and `workers` workers using it, and an API client
+    with a fresh key (all stopped at the end)."""
+    async with contextlib.AsyncExitStack() as stack:
+        room_janus = await stack.enter_async_context(LabJanus())
+        services = await stack.enter_async_context(running_stack(folder, workers=0))
+        services.env |= {"MEETBRIDGE_ROOM_JANUS_URL": room_janus.http_url, **(env or {})}
+        await services.start("api")
+        for n in range(workers):
+            await services.start(f"worker{n}")
+        api = await stack.enter_async_context(services.client(await services.new_key()))
+        yield services, api
+
+
+async def send_bots(
+    api: httpx.AsyncClient, meetings: Mapping[str, str], bots: dict[str, str]
+) -> None:
+    """A bot `to<person>` into each person's meeting (`meetings`: name -> URL), one after
+    the other; their ids go into `bots` by the person's name as each is created."""
+    for name, meeting_url in meetings.items():
+        created = await api.post(
             "/v1/bots", json={"meeting_url": meeting_url, "display_name": f"to{name}"}
         )
-        scene.bots[name] = created.json()["id"]
-        await wait_for_state(scene.api, scene.bots[name], BotState.IN_MEETING, timeout_s=90)
+        bots[name] = created.json()["id"]
+        await wait_for_state(api, bots[name], BotState.IN_MEETING, timeout_s=90)
+
+
+async def end_bots(api: httpx.AsyncClient, bots: Mapping[str, str]) -> None:
+    """DELETE every bot and wait until each has ended (or failed)."""
+    for bot_id in bots.values():
+        await api.delete(f"/v1/bots/{bot_id}")
+    for bot_id in bots.values():
+        await wait_for_state(api, bot_id, BotState.ENDED, BotState.FAILED)

@@ -30,8 +30,10 @@ async def test_bursts_and_flashes_are_timed_at_both_ends(lab_meeting: MeetingFac
     async with (
         LightPerson("ann", url, meeting.room, tone_hz=440, colour=WHITE, pulse=(1.0, 0.3)) as ann,
         LightPerson("annear", url, meeting.room, publish=False) as listener,
+        LightPerson("annbehind", url, meeting.room, publish=False) as sound_only,
     ):
         received = await listener.hear("ann")
+        heard_only = await sound_only.hear("ann", video=False)
         await asyncio.sleep(2)  # connected, first key frame in
         start = time.time() * 1000
         await asyncio.sleep(5)
@@ -45,6 +47,7 @@ async def test_bursts_and_flashes_are_timed_at_both_ends(lab_meeting: MeetingFac
     video = delays(sent_video, got.flash_onsets(), max_ms=900)
     assert len(audio) >= len(sent_audio) - 1 and len(video) >= len(sent_video) - 1
     assert all(0 < d < 300 for d in audio + video), (audio, video)
+    assert heard_only.tone_onsets(440) and not heard_only.video  # no picture asked, none sent
 
 
 async def test_browser_people_and_light_people_hear_and_see_each_other(

@@ -75,22 +75,25 @@ class _WallClockTrack(MediaStreamTrack):
 
 
 class ToneTrack(_WallClockTrack):
-    """A tone in 20 ms frames: steady, or in bursts (`pulse`)."""
+    """A tone of whole hertz in 20 ms frames: steady, or in bursts (`pulse`)."""
 
     kind = "audio"
 
     def __init__(self, freq_hz: float, pulse: Pulse | None = None) -> None:
         super().__init__(FRAME_S, pulse)
-        self._freq = freq_hz
+        # A whole-hertz tone repeats every second: one second of it, made once (a
+        # sender on a busy machine must cost little).
+        second = np.arange(RATE) / RATE
+        self._second = (AMPLITUDE * np.sin(2 * np.pi * round(freq_hz) * second)).astype("<i2")
+        self._silence = np.zeros((1, SAMPLES), dtype="<i2")
 
     async def recv(self) -> av.AudioFrame:
         if self.readyState != "live":
             raise MediaStreamError
         at, lit = await self._next_due()
-        t = at + np.arange(SAMPLES) / RATE
-        level = AMPLITUDE if lit else 0.0
-        samples = (level * np.sin(2 * np.pi * self._freq * t)).astype("<i2")
-        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
+        first = round(at * RATE) % RATE
+        samples = self._second[first : first + SAMPLES].reshape(1, -1) if lit else self._silence
+        frame = av.AudioFrame.from_ndarray(samples, format="s16", layout="mono")
         frame.sample_rate = RATE
         frame.pts = round(at * RATE)
         frame.time_base = Fraction(1, RATE)
@@ -204,7 +207,7 @@ async def _keep(track: MediaStreamTrack, into: Received) -> None:
             channels = len(frame.layout.channels)
             pcm = frame.to_ndarray().reshape(-1, channels)[:, 0].astype(np.float32) / 32768.0
             into.audio.append((at, pcm))
-        else:
+        elif isinstance(frame, av.VideoFrame):
             into.video.append((at, float(frame.to_ndarray(format="gray").mean())))
 
 
@@ -296,9 +299,10 @@ class LightPerson:
                         return int(participant["id"])
                 await asyncio.sleep(0.3)
 
-    async def hear(self, display: str, *, timeout_s: float = 60) -> Received:
+    async def hear(self, display: str, *, video: bool = True, timeout_s: float = 60) -> Received:
         """Subscribe to participant `display` (waiting for them to publish) and keep what
-        arrives in `self.received[display]` until this person leaves."""
+        arrives in `self.received[display]` until this person leaves; with `video`
+        false, their sound only (no picture to decode)."""
         assert self._stack is not None, "not joined"
         received = self.received.setdefault(display, Received())
         handle, pc = await self._stack.enter_async_context(self._connection())
@@ -322,6 +326,8 @@ class LightPerson:
         await pc.setRemoteDescription(RTCSessionDescription(offer["sdp"], offer["type"]))
         for transceiver in pc.getTransceivers():  # before any packet: no ICE yet
             _time_arrivals(transceiver.receiver, transceiver.kind)
+            if transceiver.kind == "video" and not video:
+                transceiver.direction = "inactive"
         await pc.setLocalDescription(await pc.createAnswer())
         answer = {"type": "answer", "sdp": pc.localDescription.sdp}
         await handle.message({"request": "start"}, jsep=answer)
