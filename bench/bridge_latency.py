@@ -326,6 +326,9 @@ async def main(seconds: float, settle_s: float) -> dict[str, object]:
             role: round(cores / bots, 3) for role, cores in sampler.cpu_cores_by_role.items()
         },
         "pss_mb": round(memory.pss_mib / bots, 1),
+        "pss_mb_by_role": {
+            role: round(mib / bots, 1) for role, mib in memory.pss_mib_by_role.items()
+        },
         "path": path,
         "recorded_s": seconds,
         "settled_s": settle_s,

@@ -83,6 +83,7 @@ class TreeSampler:
     _first_cpu: dict[int, float] = field(default_factory=dict)
     _last_cpu: dict[int, float] = field(default_factory=dict)
     _pss_samples: list[int] = field(default_factory=list)
+    _pss_by_role: dict[str, list[int]] = field(default_factory=dict)
     _roles: dict[int, str] = field(default_factory=dict)
     own_cpu_s: float = 0.0  # the sampler's own CPU, spent in the calling process
     _started: float = 0.0
@@ -92,6 +93,7 @@ class TreeSampler:
         began = time.thread_time()
         first = not self._pss_samples
         total_pss = 0
+        by_role: dict[str, int] = collections.defaultdict(int)
         pids = with_descendants(self.pids()) if self.descendants else set(self.pids())
         for pid in pids:
             cpu = _cpu_seconds(pid)
@@ -103,8 +105,12 @@ class TreeSampler:
             if pid not in self._roles:
                 self._roles[pid] = process_role(pid)
             if self.pss:
-                total_pss += _pss_bytes(pid)
+                pss = _pss_bytes(pid)
+                total_pss += pss
+                by_role[self._roles[pid]] += pss
         self._pss_samples.append(total_pss)
+        for role, pss in by_role.items():
+            self._pss_by_role.setdefault(role, []).append(pss)
         self.own_cpu_s += time.thread_time() - began
 
     async def run_for(self, seconds: float) -> None:
@@ -128,6 +134,14 @@ class TreeSampler:
         for pid, last in self._last_cpu.items():
             used[self._roles.get(pid, "gone")] += (last - self._first_cpu[pid]) / seconds
         return dict(sorted(used.items(), key=lambda item: -item[1]))
+
+    @property
+    def pss_mib_by_role(self) -> dict[str, float]:
+        """`pss_mib` split by `process_role`, largest first (a role counts 0 in the
+        samples it was not in, so the roles add up to `pss_mib`)."""
+        samples = max(len(self._pss_samples), 1)
+        means = {role: sum(values) / samples / 2**20 for role, values in self._pss_by_role.items()}
+        return dict(sorted(means.items(), key=lambda item: -item[1]))
 
     @property
     def pss_mib(self) -> float:
