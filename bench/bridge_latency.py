@@ -236,28 +236,29 @@ async def _bridged(scene: LightScene, seconds: float) -> dict[str, object]:
     }
 
 
-async def _removal_ms(scene: LightScene) -> float | None:
+async def _removal(scene: LightScene) -> tuple[float | None, str | None]:
     """DELETE bob's bot from the room while ann listens to the bot in her meeting; the
-    time until bob's steady tone is gone from what she receives."""
+    time until bob's steady tone is gone from what she receives, or why it can't be
+    timed."""
     start = time.time() * 1000
     await asyncio.sleep(2.0)
     removed_at = time.time() * 1000
     await scene.api.delete(f"/v1/rooms/{scene.room_id}/bots/{scene.bots['bob']}")
     await asyncio.sleep(4.0)
     samples, times = scene.people["ann"].received["toann"].since(start).audio_times()
-    if samples.size == 0:
-        return None
+    before, after = times < removed_at, times >= removed_at
+    if not (before.any() and after.any()):
+        return None, f"ann received {before.sum()} samples before the DELETE, {after.sum()} after"
     envelope = band_envelope(samples, LIGHT_RATE, BOB_HZ)
-    level = np.median(envelope[times < removed_at])
-    after = times >= removed_at
-    if level <= 0 or not after.any():
-        return None  # bob's tone never reached ann, or nothing arrived after
+    level = float(np.median(envelope[before]))
+    if level < 1e-3:
+        return None, f"bob's tone did not reach ann before the DELETE (level {level:.4f})"
     still = np.flatnonzero(after & (envelope > level / 2))
     if still.size == 0:  # gone from the first sound to arrive after the DELETE
-        return round(float(times[after].min() - removed_at), 1)
+        return round(float(times[after].min() - removed_at), 1), None
     if times[still[-1]] >= times[-1] - 50:
-        return None  # never stopped within the recording
-    return round(float(times[still[-1]] - removed_at), 1)
+        return None, "bob's tone still reached ann 4 s after the DELETE"
+    return round(float(times[still[-1]] - removed_at), 1), None
 
 
 async def _room(scene: LightScene) -> str:
@@ -310,7 +311,7 @@ async def main(seconds: float, settle_s: float) -> dict[str, object]:
         bridged, _ = await asyncio.gather(_bridged(scene, seconds), sampler.run_for(seconds))
         memory = TreeSampler(lambda: workers, descendants=True)
         await memory.run_for(PSS_WINDOW_S)
-        removal = await _removal_ms(scene)
+        removal, removal_unmeasured = await _removal(scene)
     bots = 2
     added = None
     if direct["direct_ms"] is not None and bridged["bridge_ms"] is not None:
@@ -321,6 +322,7 @@ async def main(seconds: float, settle_s: float) -> dict[str, object]:
         "bridge_added_ms": added,
         "av_offset_ms": bridged["av_offset_ms"],
         "removal_ms": removal,
+        "removal_unmeasured": removal_unmeasured,
         "cpu_cores": round(sampler.cpu_cores / bots, 3),
         "cpu_cores_by_role": {
             role: round(cores / bots, 3) for role, cores in sampler.cpu_cores_by_role.items()
