@@ -48,7 +48,7 @@ async def _connected(pc: RTCPeerConnection, timeout_s: float) -> None:
         raise RuntimeError(f"audio bridge connection {pc.connectionState}")
 
 
-def shorten_receive_buffer(receiver: RTCRtpReceiver, prefetch: int) -> None:
+def _shorten_receive_buffer(receiver: RTCRtpReceiver, prefetch: int) -> None:
     """aiortc fixes an audio receiver's jitter buffer at 4 frames (80 ms) with no API to
     change it; latency is the product here, so swap in one that holds `prefetch`, and
     that a lost packet does not deepen (`PromptJitterBuffer`), before any packet
@@ -91,7 +91,7 @@ async def audio_seat(
             )
 
         transceiver = pc.addTransceiver(track, direction="sendrecv")
-        shorten_receive_buffer(transceiver.receiver, room.receive_prefetch)
+        _shorten_receive_buffer(transceiver.receiver, room.receive_prefetch)
         await pc.setLocalDescription(await pc.createOffer())
         data, jsep = await handle.message(
             {
