@@ -32,7 +32,7 @@ from tests.integration.bots import running_bot
 from tests.lab.meeting import LabMeeting
 from tests.lab.netns import require_lab_namespace
 from tests.lab.person import SimulatedPerson
-from tests.lab.videoroom_page import mean_receive_delays
+from bridge_worker.browser.receive_buffers import mean_receive_delays
 
 BOT = "camerabench"
 GRAB_JITTER_S = 0.02  # stage grabs follow the meeting's paints, not a clock

@@ -19,6 +19,11 @@ from dataclasses import dataclass
 import structlog
 
 from bridge_worker.bot import Bot
+from bridge_worker.browser.receive_buffers import (
+    ReceiveTotals,
+    mean_receive_delays,
+    receive_totals,
+)
 from bridge_worker.wiring.plan import Member, Path, plan_room
 from bridge_worker.wiring.seat import RoomSeat, Source, room_seat
 from bridge_worker.wiring.seat_health import SeatCounters, seat_media
@@ -52,7 +57,8 @@ class RoomLink:
         self._seat: contextlib.AsyncExitStack | None = None
         self._room_seat: RoomSeat | None = None
         self._wired_as: tuple[str, Path] | None = None  # the room id and path
-        self._reported: tuple[float, SeatCounters] | None = None
+        # when the seat last reported, its counters and its page's receive totals then
+        self._reported: tuple[float, SeatCounters, ReceiveTotals] | None = None
 
     async def run(self) -> None:
         """Re-check the room when `wake` is set, and every few seconds (members'
@@ -131,9 +137,12 @@ class RoomLink:
         if seat is None:
             return
         at, counters = time.monotonic(), seat.counters.snapshot()
-        before_at, before = self._reported or (at, counters)
-        self._reported = (at, counters)
+        devices = self.bot.devices
+        received = await receive_totals(devices.page) if devices is not None else {}
+        before_at, before, received_before = self._reported or (at, counters, received)
+        self._reported = (at, counters, received)
         media = seat_media(before, counters, at - before_at, seat.path, seat.sources)
+        media.meeting_receive = mean_receive_delays(received_before, received)
         await self.store.set_room_status(self.bot.bot_id, media.model_dump_json())
 
     async def _close(self) -> None:

@@ -123,6 +123,10 @@ class SeatMedia(BaseModel):
     audio_out_fps: float | None = 0.0  # None on the same-host path: the others' pipes read it
     audio_in_fps: float = 0.0
     video_in_fps: dict[str, float] = {}
+    # How long the bot's browser held what it received from its meeting, per kind,
+    # over the last interval (buffer_ms; target_ms, lip sync included; minimum_ms, for
+    # jitter alone): the bridge's delay before the room, which grows on a starved host.
+    meeting_receive: dict[str, dict[str, int]] = {}
     updated_at: datetime
 
     def flowing(self, sources: set[str], at: datetime, stale_after_s: float) -> bool:

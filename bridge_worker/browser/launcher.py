@@ -28,6 +28,7 @@ def _page_script(name: str) -> str:
 
 # Scripts bot pages get before the vendor's own code runs.
 RAW_MICROPHONE_JS = _page_script("raw_microphone.js")
+RECEIVE_BUFFERS_JS = _page_script("receive_buffers.js")
 QUIET_CONSOLE_JS = _page_script("quiet_console.js")
 
 CHROMIUM_ARGS = [
@@ -112,6 +113,7 @@ async def bot_browser(
     )
     try:
         await context.add_init_script(RAW_MICROPHONE_JS)
+        await context.add_init_script(RECEIVE_BUFFERS_JS)
         if spec.quiet_console:
             await context.add_init_script(QUIET_CONSOLE_JS)
         yield context

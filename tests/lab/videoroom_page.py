@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 from playwright.async_api import BrowserContext, Page
 
+from bridge_worker.browser.receive_buffers import ReceiveTotals
+
 PAGE_JS = Path(__file__).with_name("videoroom_page.js")
 
 START_BUTTON = "#start"
@@ -43,25 +45,6 @@ class Timings:
 async def install_page_script(context: BrowserContext) -> None:
     """Run videoroom_page.js in every page of `context` before the demo's scripts."""
     await context.add_init_script(path=PAGE_JS)
-
-
-ReceiveTotals = dict[str, dict[str, float]]  # kind -> running jitter-buffer totals
-
-
-def mean_receive_delays(before: ReceiveTotals, after: ReceiveTotals) -> dict[str, dict[str, int]]:
-    """Mean jitter-buffer delays (ms) per kind between two `receive_totals` readings:
-    buffer_ms held, target_ms aimed at (lip sync included), minimum_ms for jitter alone."""
-    means = {}
-    for kind, end in after.items():
-        start = before.get(kind, {})
-        emitted = end["emitted"] - start.get("emitted", 0)
-        if emitted <= 0:
-            continue
-        means[kind] = {
-            f"{key}_ms": round(1000 * (end[key] - start.get(key, 0)) / emitted)
-            for key in ("buffer", "target", "minimum")
-        }
-    return means
 
 
 class VideoRoomPage:

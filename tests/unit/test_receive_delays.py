@@ -3,7 +3,7 @@ time goes'): only what was emitted between the readings counts."""
 
 from __future__ import annotations
 
-from tests.lab.videoroom_page import mean_receive_delays
+from bridge_worker.browser.receive_buffers import mean_receive_delays
 
 
 def test_means_cover_only_the_window_between_readings() -> None:

@@ -1,0 +1,42 @@
+"""How long a bot's browser holds what it receives from its meeting (jitter buffers).
+
+`receive_buffers.js`, installed in every bot page, keeps the page's peer connections;
+two readings of their running totals give the mean delay between them. Under CPU
+starvation these buffers grow to hundreds of milliseconds, and every bridged word
+waits that long before it reaches the room: the room's media health shows it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
+
+ReceiveTotals = dict[str, dict[str, float]]  # kind -> running jitter-buffer totals
+
+
+async def receive_totals(page: Page) -> ReceiveTotals:
+    """The page's running totals per kind, or {} when it can't say (no script, closed)."""
+    with contextlib.suppress(PlaywrightError):
+        totals = await page.evaluate(
+            "window.__meetbridgeReceiveTotals ? window.__meetbridgeReceiveTotals() : {}"
+        )
+        return totals if isinstance(totals, dict) else {}
+    return {}
+
+
+def mean_receive_delays(before: ReceiveTotals, after: ReceiveTotals) -> dict[str, dict[str, int]]:
+    """Mean jitter-buffer delays (ms) per kind between two readings: buffer_ms held,
+    target_ms aimed at (lip sync included), minimum_ms for jitter alone."""
+    means = {}
+    for kind, end in after.items():
+        start = before.get(kind, {})
+        emitted = end["emitted"] - start.get("emitted", 0)
+        if emitted <= 0:
+            continue
+        means[kind] = {
+            f"{key}_ms": round(1000 * (end[key] - start.get(key, 0)) / emitted)
+            for key in ("buffer", "target", "minimum")
+        }
+    return means
