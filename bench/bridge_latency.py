@@ -32,7 +32,8 @@ In three phases:
    worker is "python"); leg_meeting_a_ms,
    leg_room_ms, leg_meeting_b_ms: the same onsets timed also at bot A's speaker and
    bot B's microphone (PulseAudio), so the chain splits into ann -> bot A, the
-   room, bot B -> bob;
+   room, bot B -> bob; bots_meeting_receive_ms: how long each bot's browser held
+   its meeting's audio and video (jitter buffers, from the room's media health);
 3. removal_ms: from DELETE of bob's bot from the room until bob's tone stops
    reaching ann (it includes the sound still in flight).
 Latencies are medians over every onset of a recording (at least 10 asked). Each
@@ -82,6 +83,7 @@ WHITE, BLUE = (255, 255, 255), (0, 0, 220)
 FLASHES = (160, 90, 10)  # ann's picture: width, height, fps (a flash starts on a frame)
 STILL = (160, 90, 5)  # bob's
 PSS_WINDOW_S = 5.0
+REPORT_EVERY_S = 2.0  # as often as workers report a seat's media health
 SATURATED = 0.9  # of all cores busy: latencies then measure the machine, not the bridge
 T = TypeVar("T")
 
@@ -206,11 +208,35 @@ async def _audio_servers(scene: LightScene) -> dict[str, str]:
     return {name: str(record.audio_server) for name, record in records.items() if record}
 
 
+async def _bots_receive_buffers(scene: LightScene) -> dict[str, dict[str, float]]:
+    """Until cancelled, what the room's media health says each bot's browser held of
+    its meeting's media (mean jitter-buffer delay of each report); then the median per
+    bot and kind (buffer_ms), by the name of the person in its meeting."""
+    names = {bot_id: name for name, bot_id in scene.bots.items()}
+    seen: dict[str, dict[str, list[int]]] = {}
+    try:
+        while True:
+            room = (await scene.api.get(f"/v1/rooms/{scene.room_id}")).json()
+            for member in room["members"]:
+                received = (member.get("media") or {}).get("meeting_receive", {})
+                for kind, delays_ms in received.items():
+                    at = seen.setdefault(names[member["bot_id"]], {}).setdefault(kind, [])
+                    at.append(delays_ms["buffer_ms"])
+            await asyncio.sleep(REPORT_EVERY_S)
+    except asyncio.CancelledError:
+        pass
+    return {
+        f"to{name}": {kind: statistics.median(values) for kind, values in kinds.items()}
+        for name, kinds in seen.items()
+    }
+
+
 async def _bridged(scene: LightScene, seconds: float) -> dict[str, object]:
     """ann's onsets arriving at bob through the room, and timed on the way where the
     bots' PulseAudio devices carry them: ann's meeting into bot A's speaker, the room
     into bot B's microphone (where the time goes)."""
     servers = await _audio_servers(scene)
+    held = asyncio.create_task(_bots_receive_buffers(scene))
     ((audio_sent, video_sent, got), (at_a, a_ms), (at_b, b_ms)), machine = await _machine(
         asyncio.gather(
             _record(scene, "bob", "tobob", seconds),
@@ -218,6 +244,8 @@ async def _bridged(scene: LightScene, seconds: float) -> dict[str, object]:
             timed_record(servers["bob"], MIC_SOURCE, seconds),
         )
     )
+    held.cancel()
+    bots_buffers = await held
     audio = _delays(audio_sent, got)
     video = delays(video_sent, got.flash_onsets(), MAX_DELAY_MS)
     into_a = tone_onsets(at_a, RATE, a_ms, ANN_HZ)
@@ -230,6 +258,7 @@ async def _bridged(scene: LightScene, seconds: float) -> dict[str, object]:
         "video_bridge_ms": _median(video),
         "video_bridge_ms_range": _range(video),
         "av_offset_ms": _offset(video, audio),
+        "bots_meeting_receive_ms": bots_buffers,
         "leg_meeting_a_ms": _median(delays(audio_sent, into_a, MAX_DELAY_MS)),
         "leg_room_ms": _median(delays(into_a, into_b, MAX_DELAY_MS)),
         "leg_meeting_b_ms": _median(delays(into_b, got.tone_onsets(ANN_HZ), MAX_DELAY_MS)),
