@@ -38,7 +38,10 @@ In three phases:
    reaching ann (it includes the sound still in flight).
 Latencies are medians over every onset of a recording (at least 10 asked). Each
 phase says how many cores the whole machine was busy, and `saturated` when that was
-at least 90 % of them: then the figures measure a starved machine.
+at least 90 % of them: then the figures measure a starved machine; and how late
+ann's audio frames left (sender_late_ms): each person runs in a process of its own
+(tests/lab/light_person_host.py), and a sender that falls behind would grow the
+bots' receive buffers.
 MEETBRIDGE_* settings in the environment are passed to the stack (for instance
 MEETBRIDGE_ROOM_PATH=janus for the cross-host path). Prints one JSON object on its
 last line.
@@ -69,7 +72,8 @@ from meetbridge.logs import configure_logging
 from meetbridge.store import BotStore
 from tests.integration.room_scene import end_bots, eventually, room_stack, send_bots
 from tests.lab.light_person import RATE as LIGHT_RATE
-from tests.lab.light_person import LightPerson, Received
+from tests.lab.light_person import Received
+from tests.lab.light_person_host import HostedLightPerson
 from tests.lab.meeting import LabMeeting
 from tests.lab.netns import require_lab_namespace
 from tests.lab.onsets import band_envelope, delays, tone_onsets
@@ -92,7 +96,7 @@ T = TypeVar("T")
 class LightScene:
     services: Stack
     api: httpx.AsyncClient
-    people: dict[str, LightPerson]
+    people: dict[str, HostedLightPerson]
     meetings: dict[str, str]  # person's name -> meeting URL
     bots: dict[str, str] = field(default_factory=dict)  # person's name -> their bot's id
     room_id: str | None = None
@@ -104,21 +108,23 @@ async def light_scene(env: dict[str, str]) -> AsyncIterator[LightScene]:
     folder = scratch_dir("mb-bench-stack-")
     async with contextlib.AsyncExitStack() as stack:
         services, api = await stack.enter_async_context(room_stack(folder, env=env))
-        people: dict[str, LightPerson] = {}
+        people: dict[str, HostedLightPerson] = {}
         meetings: dict[str, str] = {}
         for name, tone_hz, colour, size, pulse in (
             ("ann", ANN_HZ, WHITE, FLASHES, (PERIOD_S, ON_S)),
             ("bob", BOB_HZ, BLUE, STILL, None),
         ):
             meeting = await stack.enter_async_context(LabMeeting())
-            janus = (meeting.janus.http_url, meeting.room)
+            janus = {"janus_url": meeting.janus.http_url, "room": meeting.room}
             people[name] = await stack.enter_async_context(
-                LightPerson(name, *janus, tone_hz=tone_hz, colour=colour, size=size, pulse=pulse)
+                HostedLightPerson(
+                    name=name, **janus, tone_hz=tone_hz, colour=colour, size=size, pulse=pulse
+                )
             )
             meetings[name] = meeting.url
             if name == "ann":
                 people["annear"] = await stack.enter_async_context(
-                    LightPerson("annear", *janus, publish=False)
+                    HostedLightPerson(name="annear", **janus, publish=False)
                 )
         scene = LightScene(services, api, people, meetings)
         stack.push_async_callback(end_bots, api, scene.bots)
@@ -131,6 +137,13 @@ def _median(values: list[float]) -> float | None:
 
 def _range(values: list[float]) -> list[int] | None:
     return [round(min(values)), round(max(values))] if values else None
+
+
+def _percentiles(values: list[float]) -> dict[str, float] | None:
+    if not values:
+        return None
+    p50, p99 = np.percentile(values, [50, 99])
+    return {"p50": round(float(p50), 1), "p99": round(float(p99), 1), "max": round(max(values))}
 
 
 def _offset(video: list[float], audio: list[float]) -> float | None:
@@ -164,18 +177,16 @@ def _sent(onsets_ms: list[float], start: float, end: float) -> list[float]:
 
 async def _record(
     scene: LightScene, listener: str, source: str, seconds: float
-) -> tuple[list[float], list[float], Received]:
-    """ann's burst and flash onsets sent over `seconds` (those with time to arrive), and
-    what `listener` received from `source` meanwhile."""
+) -> tuple[list[float], list[float], Received, list[float]]:
+    """ann's burst and flash onsets sent over `seconds` (those with time to arrive),
+    what `listener` received from `source` meanwhile, and how late ann's audio frames
+    left."""
     start = time.time() * 1000
     await asyncio.sleep(seconds)
     end = time.time() * 1000
-    ann = scene.people["ann"]
-    return (
-        _sent(ann.tone.onsets_ms, start, end),
-        _sent(ann.picture.onsets_ms, start, end),
-        scene.people[listener].received[source].since(start),
-    )
+    tone, picture, late = await scene.people["ann"].onsets(start)
+    got = await scene.people[listener].received(source, start)
+    return _sent(tone, start, end), _sent(picture, start, end), got, late
 
 
 def _delays(sent: list[float], got: Received) -> list[float]:
@@ -183,9 +194,10 @@ def _delays(sent: list[float], got: Received) -> list[float]:
 
 
 async def _direct(scene: LightScene, seconds: float) -> dict[str, object]:
-    (audio_sent, video_sent, got), machine = await _machine(
+    (audio_sent, video_sent, got, late), machine = await _machine(
         _record(scene, "annear", "ann", seconds)
     )
+    machine["sender_late_ms"] = _percentiles(late)
     audio = _delays(audio_sent, got)
     video = delays(video_sent, got.flash_onsets(), MAX_DELAY_MS)
     return {
@@ -237,7 +249,7 @@ async def _bridged(scene: LightScene, seconds: float) -> dict[str, object]:
     into bot B's microphone (where the time goes)."""
     servers = await _audio_servers(scene)
     held = asyncio.create_task(_bots_receive_buffers(scene))
-    ((audio_sent, video_sent, got), (at_a, a_ms), (at_b, b_ms)), machine = await _machine(
+    ((audio_sent, video_sent, got, late), (at_a, a_ms), (at_b, b_ms)), machine = await _machine(
         asyncio.gather(
             _record(scene, "bob", "tobob", seconds),
             timed_record(servers["ann"], f"{SPEAKER_SINK}.monitor", seconds),
@@ -246,6 +258,7 @@ async def _bridged(scene: LightScene, seconds: float) -> dict[str, object]:
     )
     held.cancel()
     bots_buffers = await held
+    machine["sender_late_ms"] = _percentiles(late)
     audio = _delays(audio_sent, got)
     video = delays(video_sent, got.flash_onsets(), MAX_DELAY_MS)
     into_a = tone_onsets(at_a, RATE, a_ms, ANN_HZ)
@@ -274,7 +287,7 @@ async def _removal(scene: LightScene) -> tuple[float | None, str | None]:
     removed_at = time.time() * 1000
     await scene.api.delete(f"/v1/rooms/{scene.room_id}/bots/{scene.bots['bob']}")
     await asyncio.sleep(4.0)
-    samples, times = scene.people["ann"].received["toann"].since(start).audio_times()
+    samples, times = (await scene.people["ann"].received("toann", start)).audio_times()
     before, after = times < removed_at, times >= removed_at
     if not (before.any() and after.any()):
         return None, f"ann received {before.sum()} samples before the DELETE, {after.sum()} after"

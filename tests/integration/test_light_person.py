@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import time
 
+import psutil
 import pytest
 
 from tests.lab.fixtures import MeetingFactory, PersonFactory
 from tests.lab.light_person import RATE, LightPerson
+from tests.lab.light_person_host import HostedLightPerson
 from tests.lab.media import COLOURS, closest_colour_name, dominant_frequency
 from tests.lab.onsets import delays
 
@@ -71,3 +73,27 @@ async def test_browser_people_and_light_people_hear_and_see_each_other(
     assert seen == "blue"
     assert dominant_frequency(samples, RATE) == pytest.approx(440, abs=15)
     assert frames.size and frames[-1, 1] > 20  # red's luma, not a black picture
+
+
+async def test_a_person_in_a_process_of_its_own_is_driven_from_outside(
+    lab_meeting: MeetingFactory,
+) -> None:
+    meeting = await lab_meeting()
+    where = {"janus_url": meeting.janus.http_url, "room": meeting.room}
+    async with (
+        HostedLightPerson(name="ann", **where, colour=WHITE, pulse=(1.0, 0.3)) as ann,
+        HostedLightPerson(name="annear", **where, publish=False) as listener,
+    ):
+        await listener.hear("ann")
+        await asyncio.sleep(2)
+        start = time.time() * 1000
+        await asyncio.sleep(4)
+        tone, picture, late = await ann.onsets(start)
+        got = await listener.received("ann", start)
+        pids = [person.pid for person in (ann, listener)]
+
+    sent = [at for at in tone if at >= start]
+    assert len(sent) >= 3 and len(late) >= 150  # 20 ms frames for 4 s and more
+    assert len(delays(sent, got.tone_onsets(440), max_ms=900)) >= len(sent) - 1
+    assert len(delays(picture, got.flash_onsets(), max_ms=900)) >= 3
+    assert not any(psutil.pid_exists(pid) for pid in pids)  # each process stopped

@@ -47,7 +47,9 @@ def _now_ms() -> float:
 
 class _WallClockTrack(MediaStreamTrack):
     """A track whose frames are due at fixed wall-clock times from its first frame;
-    `onsets_ms` holds when each frame that starts a burst or flash was handed over."""
+    `onsets_ms` holds when each frame that starts a burst or flash was handed over,
+    `late_ms` how late each frame was (a sender that falls behind sends in bursts,
+    and receivers' jitter buffers grow to absorb them)."""
 
     def __init__(self, interval_s: float, pulse: Pulse | None) -> None:
         super().__init__()
@@ -59,6 +61,7 @@ class _WallClockTrack(MediaStreamTrack):
         self._start: float | None = None
         self._index = 0
         self.onsets_ms: list[float] = []
+        self.late_ms: list[tuple[float, float]] = []  # (when, how late) per frame
 
     async def _next_due(self) -> tuple[float, bool]:
         """When the next frame is due (s since the first), after waiting for it, and
@@ -70,6 +73,8 @@ class _WallClockTrack(MediaStreamTrack):
         wait = self._start + at - time.time()
         if wait > 0:
             await asyncio.sleep(wait)
+        now = _now_ms()
+        self.late_ms.append((now, now - (self._start + at) * 1000))
         phase = index % self._period
         if phase == 0 and self._period > 1:
             self.onsets_ms.append(_now_ms())
