@@ -8,6 +8,7 @@ waits that long before it reaches the room: the room's media health shows it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from playwright.async_api import Error as PlaywrightError
@@ -16,11 +17,16 @@ from playwright.async_api import Page
 ReceiveTotals = dict[str, dict[str, float]]  # kind -> running jitter-buffer totals
 
 
-async def receive_totals(page: Page) -> ReceiveTotals:
-    """The page's running totals per kind, or {} when it can't say (no script, closed)."""
-    with contextlib.suppress(PlaywrightError):
-        totals = await page.evaluate(
-            "window.__meetbridgeReceiveTotals ? window.__meetbridgeReceiveTotals() : {}"
+async def receive_totals(page: Page, timeout_s: float = 1.0) -> ReceiveTotals:
+    """The page's running totals per kind, or {} when it can't say (no script, page
+    closed, or a renderer too busy to answer within `timeout_s`: the caller's loop
+    must not wait on a stuck page)."""
+    with contextlib.suppress(PlaywrightError, TimeoutError):
+        totals = await asyncio.wait_for(
+            page.evaluate(
+                "window.__meetbridgeReceiveTotals ? window.__meetbridgeReceiveTotals() : {}"
+            ),
+            timeout_s,
         )
         return totals if isinstance(totals, dict) else {}
     return {}
@@ -33,8 +39,8 @@ def mean_receive_delays(before: ReceiveTotals, after: ReceiveTotals) -> dict[str
     for kind, end in after.items():
         start = before.get(kind, {})
         emitted = end["emitted"] - start.get("emitted", 0)
-        if emitted <= 0:
-            continue
+        if emitted <= 0 or end["buffer"] < start.get("buffer", 0):
+            continue  # nothing played, or a connection closed between the readings
         means[kind] = {
             f"{key}_ms": round(1000 * (end[key] - start.get(key, 0)) / emitted)
             for key in ("buffer", "target", "minimum")

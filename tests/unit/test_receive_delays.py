@@ -21,3 +21,10 @@ def test_means_cover_only_the_window_between_readings() -> None:
 def test_nothing_emitted_meanwhile_gives_no_figure() -> None:
     reading = {"audio": {"emitted": 10, "buffer": 1.0, "target": 1.0, "minimum": 1.0}}
     assert mean_receive_delays(reading, reading) == {}
+
+
+def test_a_connection_closed_between_readings_gives_no_figure() -> None:
+    # A bot's totals sum its page's open connections: one closing takes its totals away.
+    before = {"audio": {"emitted": 5000, "buffer": 400.0, "target": 300.0, "minimum": 100.0}}
+    after = {"audio": {"emitted": 5100, "buffer": 20.0, "target": 15.0, "minimum": 5.0}}
+    assert mean_receive_delays(before, after) == {}
