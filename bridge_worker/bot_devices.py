@@ -25,6 +25,7 @@ from bridge_worker.devices.display import VirtualDisplay, virtual_display
 from bridge_worker.devices.runtime_dir import private_dir
 from bridge_worker.process import bot_account
 from bridge_worker.settings import WorkerSettings
+from vendor_scripts.registry import load_client
 
 DevicesSource = contextlib.AbstractAsyncContextManager["BotDevices"]
 
@@ -54,6 +55,13 @@ class BotDevices:
         ]
         browser = {p.pid for root in roots for p in [root, *root.children(recursive=True)]}
         return [self.display.pid, self.audio.daemon_pid, *sorted(browser)]
+
+
+def lip_sync_for(settings: WorkerSettings, vendor: str | None) -> bool:
+    """Whether the bot's browser should lip-sync what it receives (see the setting)."""
+    if settings.bot_lip_sync != "vendor":
+        return settings.bot_lip_sync == "on"
+    return vendor is None or not load_client(vendor).tracks_played_apart
 
 
 @contextlib.asynccontextmanager
@@ -92,6 +100,7 @@ async def bot_devices(
             ),
             quiet_console=not s.browser_console_logs,
             audio_buffer_frames=s.audio_buffer_frames,
+            lip_sync=lip_sync_for(s, vendor),
         )
         context = await stack.enter_async_context(
             bot_browser(

@@ -34,6 +34,13 @@ class WorkerSettings(SharedSettings):
         "Its PulseAudio default, 1024-frame capture blocks, sends packets in bursts of two "
         "or three, and receivers' jitter buffers grow to match; 0 keeps Chromium's own",
     )
+    bot_lip_sync: Literal["vendor", "on", "off"] = Field(
+        default="vendor",
+        description="Whether a bot's browser holds each participant's video back for their "
+        "voice. A bot relays rather than watches: off sends the picture on as soon as it "
+        "is decoded (lab: the far side's picture 150-200 ms sooner). vendor: off where the "
+        "vendor's web client handles remote tracks one by one, else on",
+    )
     browser_console_logs: bool = Field(
         default=False, description="Keep pages' console.log/info/debug (costs CPU)"
     )

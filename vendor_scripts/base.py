@@ -73,6 +73,10 @@ class VendorClient(Protocol):
     """Drives one vendor's web client in a Playwright page."""
 
     name: str
+    # True when the page plays each remote track on its own (never one element for a
+    # participant's audio and video together), so the bot may give each audio track a
+    # stream of its own and skip lip sync (bridge_worker/browser/unsynced_receive.js).
+    tracks_played_apart: bool
 
     async def join(self, page: Page, request: MeetingRequest) -> None:
         """Open the meeting and ask to join; returns once the request is made."""

@@ -30,6 +30,7 @@ def _page_script(name: str) -> str:
 RAW_MICROPHONE_JS = _page_script("raw_microphone.js")
 RECEIVE_BUFFERS_JS = _page_script("receive_buffers.js")
 QUIET_CONSOLE_JS = _page_script("quiet_console.js")
+UNSYNCED_RECEIVE_JS = _page_script("unsynced_receive.js")
 
 CHROMIUM_ARGS = [
     "--use-fake-ui-for-media-stream",  # grant camera/microphone without a prompt
@@ -64,6 +65,7 @@ class BrowserSpec:
     extra_args: tuple[str, ...] = ()
     quiet_console: bool = True
     audio_buffer_frames: int = 0  # 0: Chromium's own (1024-frame PulseAudio capture)
+    lip_sync: bool = True  # False: received video is not held back for its audio
 
     def args(self) -> list[str]:
         frames = self.audio_buffer_frames
@@ -116,6 +118,8 @@ async def bot_browser(
         await context.add_init_script(RECEIVE_BUFFERS_JS)
         if spec.quiet_console:
             await context.add_init_script(QUIET_CONSOLE_JS)
+        if not spec.lip_sync:
+            await context.add_init_script(UNSYNCED_RECEIVE_JS)
         yield context
     finally:
         with contextlib.suppress(Exception):

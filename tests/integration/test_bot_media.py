@@ -107,6 +107,21 @@ async def test_stage_is_the_remote_video_and_never_the_self_view(call) -> None:
     assert stage.y + stage.height <= bot.settings.screen_height
 
 
+async def test_the_bot_relays_the_meeting_without_lip_sync(call) -> None:
+    """The lab vendor's page plays remote tracks apart, so the bot's browser gives each
+    received audio track a stream of its own; the person's picture and voice still play."""
+    _, bot = call
+    assert bot.devices is not None
+    page = bot.devices.page
+    assert await page.evaluate("window.__meetbridgeUnsyncedReceive === true")
+    played = "document.querySelector('#videoremote1 video').currentTime"
+    before = await page.evaluate(played)
+    await asyncio.sleep(0.5)
+    assert await page.evaluate(played) > before
+    samples = await record(bot.devices.audio.server, bot.devices.audio.speaker_monitor, 1.0)
+    assert dominant_frequency(samples, 48000) == pytest.approx(PERSON_HZ, abs=5)
+
+
 async def test_the_bot_browser_cannot_reach_outside_its_vendor(call) -> None:
     _, bot = call
     assert bot.devices is not None

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import re
-import tempfile
 import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, Playwright
+from playwright.async_api import BrowserContext, Page, Playwright
 from playwright.async_api import Error as PlaywrightError
 from structlog.testing import capture_logs
 
@@ -28,7 +26,7 @@ from bridge_worker.browser.request_guard import (
     chromium_host_rules,
     install_request_guard,
 )
-from tests.lab.person import CHROMIUM, browser_env
+from tests.lab.person import headless_chromium
 
 pytestmark = [pytest.mark.integration]
 
@@ -115,22 +113,6 @@ def outside() -> Iterator[Site]:
         yield site
 
 
-@contextlib.asynccontextmanager
-async def chromium(playwright: Playwright, *args: str) -> AsyncIterator[Browser]:
-    """Headless Chromium; `--no-sandbox` only because tests run as root in the lab."""
-    with tempfile.TemporaryDirectory(prefix="request-guard-") as home:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", *args],
-            env=browser_env(Path(home), headless=True),
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
-
-
 @dataclass
 class Guarded:
     guard: RequestGuard
@@ -141,7 +123,7 @@ class Guarded:
 @pytest.fixture
 async def guarded(playwright: Playwright) -> AsyncIterator[Guarded]:
     """A page whose context has the janus guard with 127.0.0.1 as the lab host."""
-    async with chromium(playwright) as browser:
+    async with headless_chromium(playwright) as browser:
         context = await browser.new_context()
         page = await context.new_page()
         guard = await install_request_guard(context, "janus", [LAB_HOST])
@@ -253,7 +235,7 @@ async def test_host_rules_cover_what_the_router_cannot_see(
         " ws.onopen = () => done('open'); ws.onerror = () => done('error'); })"
     )
 
-    async with chromium(playwright) as browser:
+    async with headless_chromium(playwright) as browser:
         context = await browser.new_context()
         await install_request_guard(context, "janus", [LAB_HOST])
         page = await context.new_page()
@@ -265,7 +247,7 @@ async def test_host_rules_cover_what_the_router_cannot_see(
 
     rules = chromium_host_rules("janus", [LAB_HOST])
     assert rules == "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
-    async with chromium(playwright, f"--host-resolver-rules={rules}") as browser:
+    async with headless_chromium(playwright, f"--host-resolver-rules={rules}") as browser:
         page = await browser.new_page()
         await page.goto(f"{lab_site.origin}/")
         assert await fetch_status(page, "/ok.json") == "200"

@@ -12,6 +12,7 @@ import contextlib
 import os
 import re
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -72,6 +73,22 @@ def browser_env(home: Path, headless: bool) -> dict[str, str | float | bool]:
     if not headless and "DISPLAY" in os.environ:
         env["DISPLAY"] = os.environ["DISPLAY"]
     return {**lab_env(env)}
+
+
+@contextlib.asynccontextmanager
+async def headless_chromium(playwright: Playwright, *args: str) -> AsyncIterator[Browser]:
+    """A bare headless Chromium; `--no-sandbox` only because tests run as root in the lab."""
+    with tempfile.TemporaryDirectory(prefix="lab-chromium-") as home:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", *args],
+            env=browser_env(Path(home), headless=True),
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
 
 
 class SimulatedPerson:
