@@ -222,18 +222,20 @@ async def _audio_servers(scene: LightScene) -> dict[str, str]:
 
 async def _bots_receive_buffers(scene: LightScene) -> dict[str, dict[str, float]]:
     """Until cancelled, what the room's media health says each bot's browser held of
-    its meeting's media (mean jitter-buffer delay of each report); then the median per
-    bot and kind (buffer_ms), by the name of the person in its meeting."""
+    its meeting's media (mean jitter-buffer delay of each report, with the buffer's
+    target and minimum: a target over the minimum is delay NetEq chose for jitter it
+    saw); then the median per bot, kind and measure, by the name of its meeting's person."""
     names = {bot_id: name for name, bot_id in scene.bots.items()}
-    seen: dict[str, dict[str, list[int]]] = {}
+    seen: dict[str, dict[str, list[int]]] = {}  # bot's person -> kind_measure -> values
     try:
         while True:
             room = (await scene.api.get(f"/v1/rooms/{scene.room_id}")).json()
             for member in room["members"]:
                 received = (member.get("media") or {}).get("meeting_receive", {})
                 for kind, delays_ms in received.items():
-                    at = seen.setdefault(names[member["bot_id"]], {}).setdefault(kind, [])
-                    at.append(delays_ms["buffer_ms"])
+                    for measure in ("buffer_ms", "target_ms", "minimum_ms"):
+                        by_kind = seen.setdefault(names[member["bot_id"]], {})
+                        by_kind.setdefault(f"{kind}_{measure}", []).append(delays_ms[measure])
             await asyncio.sleep(REPORT_EVERY_S)
     except asyncio.CancelledError:
         pass

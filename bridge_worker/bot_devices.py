@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +64,28 @@ def lip_sync_for(settings: WorkerSettings, vendor: str | None) -> bool:
     return vendor is None or not load_client(vendor).tracks_played_apart
 
 
+def browser_spec(
+    settings: WorkerSettings, vendor: str | None, camera_args: Sequence[str]
+) -> BrowserSpec:
+    """How to start a bot's Chromium: the settings, its camera's flags and, with a
+    vendor, the only hosts its pages may resolve."""
+    s = settings
+    extra = [*camera_args]
+    if vendor:
+        extra.append(f"--host-resolver-rules={chromium_host_rules(vendor, s.lab_hosts)}")
+    if s.browser_field_trials:
+        extra.append(f"--force-fieldtrials={s.browser_field_trials}")
+    return BrowserSpec(
+        s.chromium_path,
+        s.screen_width,
+        s.screen_height,
+        tuple(extra),
+        quiet_console=not s.browser_console_logs,
+        audio_buffer_frames=s.audio_buffer_frames,
+        lip_sync=lip_sync_for(s, vendor),
+    )
+
+
 @contextlib.asynccontextmanager
 async def bot_devices(
     settings: WorkerSettings, playwright: Playwright, name: str, vendor: str | None = None
@@ -86,22 +108,7 @@ async def bot_devices(
             stack.push_async_callback(camera.aclose)
         except Exception as exc:
             raise DevicesError(str(exc)) from exc
-        spec = BrowserSpec(
-            s.chromium_path,
-            s.screen_width,
-            s.screen_height,
-            (
-                *camera.browser_args(),
-                *(
-                    [f"--host-resolver-rules={chromium_host_rules(vendor, s.lab_hosts)}"]
-                    if vendor
-                    else []
-                ),
-            ),
-            quiet_console=not s.browser_console_logs,
-            audio_buffer_frames=s.audio_buffer_frames,
-            lip_sync=lip_sync_for(s, vendor),
-        )
+        spec = browser_spec(s, vendor, camera.browser_args())
         context = await stack.enter_async_context(
             bot_browser(
                 playwright,

@@ -41,6 +41,13 @@ class WorkerSettings(SharedSettings):
         "is decoded (lab: the far side's picture 150-200 ms sooner). vendor: off where the "
         "vendor's web client handles remote tracks one by one, else on",
     )
+    browser_field_trials: str = Field(
+        default="",
+        pattern=r"^([^/]+/[^/]+/)*$",
+        description="Chromium field trials for bots' browsers, as Trial/Group/ pairs: how "
+        "WebRTC tunes itself, e.g. receive buffers for a network "
+        "(WebRTC-Audio-NetEqDelayManagerConfig/quantile:0.9,forget_factor:0.95/)",
+    )
     browser_console_logs: bool = Field(
         default=False, description="Keep pages' console.log/info/debug (costs CPU)"
     )

@@ -1,0 +1,56 @@
+"""How a bot's Chromium is started: lip sync by the setting or the vendor, field trials,
+the vendor's hosts."""
+
+import pytest
+
+from bridge_worker.bot_devices import browser_spec, lip_sync_for
+from bridge_worker.settings import WorkerSettings
+from vendor_scripts.registry import load_client
+
+pytestmark = pytest.mark.unit
+
+
+def test_vendor_default_follows_whether_its_page_plays_tracks_apart() -> None:
+    settings = WorkerSettings(bot_lip_sync="vendor")
+    assert load_client("janus").tracks_played_apart
+    assert lip_sync_for(settings, "janus") is False
+
+
+def test_a_bot_with_no_vendor_keeps_the_browsers_lip_sync() -> None:
+    assert lip_sync_for(WorkerSettings(bot_lip_sync="vendor"), None) is True
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("on", True), ("off", False)])
+def test_the_setting_overrides_the_vendor(setting: str, expected: bool) -> None:
+    settings = WorkerSettings(bot_lip_sync=setting)
+    assert lip_sync_for(settings, "janus") is expected
+    assert lip_sync_for(settings, None) is expected
+
+
+def test_an_unknown_setting_is_refused() -> None:
+    with pytest.raises(ValueError):
+        WorkerSettings(bot_lip_sync="sometimes")
+
+
+def test_field_trials_reach_chromium_and_nothing_else_is_added_without_them() -> None:
+    trials = "WebRTC-Audio-NetEqDelayManagerConfig/quantile:0.9,forget_factor:0.95/"
+    spec = browser_spec(WorkerSettings(browser_field_trials=trials), None, ["--camera-flag"])
+    assert f"--force-fieldtrials={trials}" in spec.args()
+    plain = browser_spec(WorkerSettings(), None, ["--camera-flag"])
+    assert not any(arg.startswith("--force-fieldtrials") for arg in plain.args())
+    assert "--camera-flag" in plain.args()
+
+
+@pytest.mark.parametrize("trials", ["NoGroup", "Trial/Group", "Trial/Group/--no-sandbox"])
+def test_malformed_field_trials_are_refused(trials: str) -> None:
+    with pytest.raises(ValueError):
+        WorkerSettings(browser_field_trials=trials)
+
+
+def test_a_vendors_browser_resolves_only_that_vendors_hosts() -> None:
+    args = browser_spec(WorkerSettings(), "janus", []).args()
+    assert any(arg.startswith("--host-resolver-rules=") for arg in args)
+    assert not any(
+        arg.startswith("--host-resolver-rules=")
+        for arg in browser_spec(WorkerSettings(), None, []).args()
+    )
