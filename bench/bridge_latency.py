@@ -42,6 +42,10 @@ at least 90 % of them: then the figures measure a starved machine; and how late
 ann's audio frames left (sender_late_ms): each person runs in a process of its own
 (tests/lab/light_person_host.py), and a sender that falls behind would grow the
 bots' receive buffers.
+The people and the meetings' Janus servers stand for other machines: they run at
+niceness -10 (`--other-machines-nice`), so that a starved simulated person's late
+packets are not charged to the bridge; the bots, the stack and the rooms' Janus run
+as usual.
 MEETBRIDGE_* settings in the environment are passed to the stack (for instance
 MEETBRIDGE_ROOM_PATH=janus for the cross-host path). Prints one JSON object on its
 last line.
@@ -77,6 +81,7 @@ from tests.lab.light_person_host import HostedLightPerson
 from tests.lab.meeting import LabMeeting
 from tests.lab.netns import require_lab_namespace
 from tests.lab.onsets import band_envelope, delays, tone_onsets
+from tests.lab.processes import OTHER_MACHINE_NICE_VAR
 from tests.stack import Stack
 
 # A burst and a flash every 3 s: a delay over 1.5 s must not be taken for the next onset.
@@ -377,6 +382,7 @@ async def main(seconds: float, settle_s: float) -> dict[str, object]:
         },
         "path": path,
         "recorded_s": seconds,
+        "other_machines_nice": int(os.environ.get(OTHER_MACHINE_NICE_VAR, "0")),
         "settled_s": settle_s,
         **direct,
         **bridged,
@@ -392,6 +398,14 @@ if __name__ == "__main__":
         default=20.0,
         help="seconds from the room's media flowing to the recording (start-up passes)",
     )
+    parser.add_argument(
+        "--other-machines-nice",
+        type=int,
+        default=-10,
+        help="niceness of the lab parts that stand for other machines (the meetings' "
+        "Janus servers, the people); 0 runs them like the bots",
+    )
     args = parser.parse_args()
+    os.environ[OTHER_MACHINE_NICE_VAR] = str(args.other_machines_nice)
     configure_logging("WARNING")
     print(json.dumps(asyncio.run(main(args.seconds, args.settle))))

@@ -155,6 +155,10 @@ class JanusServer:
         assert self.dir is not None
         return self.dir / "janus.log"
 
+    def launch_prefix(self) -> list[str]:
+        """A command Janus is started through (none: Janus itself)."""
+        return []
+
     def process_env(self) -> Mapping[str, str]:
         """Janus's whole environment (nothing of the caller's leaks in)."""
         assert self.dir is not None
@@ -207,7 +211,8 @@ class JanusServer:
         assert self.dir is not None
         config = write_config(self.dir, self.host, port)
         self.log_path.unlink(missing_ok=True)
-        argv = ["janus", "-C", str(config), "-F", str(self.dir), "-L", str(self.log_path)]
+        argv = [*self.launch_prefix(), "janus", "-C", str(config), "-F", str(self.dir)]
+        argv += ["-L", str(self.log_path)]
         argv += ["-N", "-o"]  # no daemon, no colours in the log
         async with supervised(argv, name=f"janus:{port}", env=dict(self.process_env())) as proc:
             await self._wait_ready(proc, port)

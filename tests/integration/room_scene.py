@@ -110,7 +110,7 @@ async def room_stack(
     """A room Janus, the stack's API and `workers` workers using it, and an API client
     with a fresh key (all stopped at the end)."""
     async with contextlib.AsyncExitStack() as stack:
-        room_janus = await stack.enter_async_context(LabJanus())
+        room_janus = await stack.enter_async_context(LabJanus(vendor=False))
         services = await stack.enter_async_context(running_stack(folder, workers=0))
         services.env |= {"MEETBRIDGE_ROOM_JANUS_URL": room_janus.http_url, **(env or {})}
         await services.start("api")

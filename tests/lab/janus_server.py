@@ -17,7 +17,7 @@ import httpx
 
 from meetbridge.janus_server import JanusServer
 from tests.lab.netns import require_lab_namespace
-from tests.lab.processes import lab_env
+from tests.lab.processes import as_other_machine, lab_env
 
 DEFAULT_ROOM = 1234  # defined in Debian's janus.plugin.videoroom.jcfg
 
@@ -25,8 +25,18 @@ DEFAULT_ROOM = 1234  # defined in Debian's janus.plugin.videoroom.jcfg
 class LabJanus(JanusServer):
     """Async context manager: a running lab Janus reachable at `http_url`."""
 
-    def __init__(self, *, workdir: Path | None = None, start_timeout_s: float = 15.0) -> None:
+    def __init__(
+        self,
+        *,
+        workdir: Path | None = None,
+        start_timeout_s: float = 15.0,
+        vendor: bool = True,  # False: meetbridge's own (the rooms' server)
+    ) -> None:
         super().__init__(workdir=workdir, start_timeout_s=start_timeout_s)
+        self.vendor = vendor
+
+    def launch_prefix(self) -> list[str]:
+        return as_other_machine([]) if self.vendor else []
 
     def process_env(self) -> Mapping[str, str]:
         return lab_env(super().process_env())

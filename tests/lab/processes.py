@@ -25,6 +25,18 @@ def lab_env(base: Mapping[str, str]) -> dict[str, str]:
     return {**base, RUN_ENV_VAR: RUN_ID}
 
 
+# Lab parts that stand for other machines (the vendors' servers, the people) run at
+# this niceness when it is set: a benchmark on one shared box then charges the
+# bridge with its own delays, not with a starved simulated person's (bench.bridge_latency).
+OTHER_MACHINE_NICE_VAR = "MEETBRIDGE_LAB_OTHER_MACHINE_NICE"
+
+
+def as_other_machine(argv: list[str]) -> list[str]:
+    """`argv`, run at the other machines' niceness when one is set (root may lower it)."""
+    nice = os.environ.get(OTHER_MACHINE_NICE_VAR)
+    return ["nice", "-n", str(int(nice)), *argv] if nice else argv
+
+
 def _is_marked(proc: Path) -> bool:
     try:
         return _MARKER in (proc / "environ").read_bytes().split(b"\0")
