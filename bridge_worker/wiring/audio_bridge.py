@@ -14,6 +14,7 @@ from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCSessionDescription
 from aiortc.jitterbuffer import JitterBuffer
 
 from bridge_worker.devices.audio import BotAudio
+from bridge_worker.wiring.peer_close import close_peer
 from bridge_worker.wiring.prompt_jitter_buffer import PromptJitterBuffer
 from bridge_worker.wiring.pulse_media import capture_track, play_track
 from bridge_worker.wiring.seat_health import SeatCounters
@@ -79,7 +80,7 @@ async def audio_seat(
             capture_track(audio.server, audio.speaker_monitor, sent)
         )
         pc = RTCPeerConnection()
-        stack.push_async_callback(pc.close)
+        stack.push_async_callback(close_peer, pc, "audio bridge seat")
         players: list[asyncio.Task[None]] = []
 
         @pc.on("track")

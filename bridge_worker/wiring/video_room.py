@@ -20,6 +20,7 @@ import structlog
 from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
+from bridge_worker.wiring.peer_close import close_peer
 from meetbridge.janus_http import JanusError, JanusHandle, JanusSession
 
 log = structlog.get_logger(__name__)
@@ -72,7 +73,7 @@ async def publishing(room: VideoRoom, bot_id: str, track: MediaStreamTrack) -> A
             await pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
             yield
         finally:
-            await pc.close()
+            await close_peer(pc, "video room publisher")
             await handle.detach()
 
 
@@ -132,5 +133,5 @@ async def watching(
             for task in pumps:
                 task.cancel()
             await asyncio.gather(*pumps, return_exceptions=True)
-            await pc.close()
+            await close_peer(pc, "video room subscriber")
             await handle.detach()
