@@ -48,6 +48,10 @@ CHROMIUM_ARGS = [
     # The audio service inside the browser process: one process (~14 MiB PSS) and
     # one IPC hop less on every audio buffer; renderers stay sandboxed.
     "AudioServiceOutOfProcess",
+    # The network service inside the browser process too: on Linux it runs unsandboxed
+    # anyway (--service-sandbox-type=none), so this costs no isolation and saves its
+    # process (~17 MiB PSS for one bot).
+    "--enable-features=NetworkServiceInProcess2",
     "--no-first-run",
     "--no-default-browser-check",
     "--password-store=basic",
