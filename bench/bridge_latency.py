@@ -231,16 +231,16 @@ async def _bots_receive_buffers(scene: LightScene) -> dict[str, dict[str, float]
     target and minimum: a target over the minimum is delay NetEq chose for jitter it
     saw); then the median per bot, kind and measure, by the name of its meeting's person."""
     names = {bot_id: name for name, bot_id in scene.bots.items()}
-    seen: dict[str, dict[str, list[int]]] = {}  # bot's person -> kind_measure -> values
+    seen: dict[str, dict[str, list[float]]] = {}  # bot's person -> kind_measure -> values
     try:
         while True:
             room = (await scene.api.get(f"/v1/rooms/{scene.room_id}")).json()
             for member in room["members"]:
                 received = (member.get("media") or {}).get("meeting_receive", {})
                 for kind, delays_ms in received.items():
-                    for measure in ("buffer_ms", "target_ms", "minimum_ms"):
-                        by_kind = seen.setdefault(names[member["bot_id"]], {})
-                        by_kind.setdefault(f"{kind}_{measure}", []).append(delays_ms[measure])
+                    by_kind = seen.setdefault(names[member["bot_id"]], {})
+                    for measure, value in delays_ms.items():
+                        by_kind.setdefault(f"{kind}_{measure}", []).append(value)
             await asyncio.sleep(REPORT_EVERY_S)
     except asyncio.CancelledError:
         pass

@@ -126,7 +126,9 @@ class SeatMedia(BaseModel):
     # How long the bot's browser held what it received from its meeting, per kind,
     # over the last interval (buffer_ms; target_ms, lip sync included; minimum_ms, for
     # jitter alone): the bridge's delay before the room, which grows on a starved host.
-    meeting_receive: dict[str, dict[str, int]] = {}
+    # Audio also says what share of it NetEq concealed, accelerated or decelerated
+    # (concealed_pct, accelerated_pct, decelerated_pct).
+    meeting_receive: dict[str, dict[str, float]] = {}
     updated_at: datetime
 
     def flowing(self, sources: set[str], at: datetime, stale_after_s: float) -> bool:

@@ -14,7 +14,9 @@
     },
   });
   // Running totals per kind over every open connection's inbound streams: samples or
-  // frames emitted, and the seconds they waited (summed), as getStats counts them.
+  // frames emitted, the seconds they waited (summed), and for audio the samples
+  // received, concealed, and removed or inserted to resize the buffer, as getStats
+  // counts them.
   window.__meetbridgeReceiveTotals = async () => {
     const totals = {};
     for (const ref of connections.slice()) {
@@ -25,11 +27,20 @@
       }
       (await pc.getStats()).forEach((r) => {
         if (r.type !== "inbound-rtp" || !r.jitterBufferEmittedCount) return;
-        const total = (totals[r.kind] ||= { emitted: 0, buffer: 0, target: 0, minimum: 0 });
+        const total = (totals[r.kind] ||= {
+          emitted: 0, buffer: 0, target: 0, minimum: 0,
+          samples: 0, concealed: 0, accelerated: 0, decelerated: 0,
+        });
         total.emitted += r.jitterBufferEmittedCount;
         total.buffer += r.jitterBufferDelay || 0;
         total.target += r.jitterBufferTargetDelay || 0;
         total.minimum += r.jitterBufferMinimumDelay || 0;
+        // Audio only: what NetEq made up for missing packets, and what it removed or
+        // stretched to bring its buffer to its target.
+        total.samples += r.totalSamplesReceived || 0;
+        total.concealed += r.concealedSamples || 0;
+        total.accelerated += r.removedSamplesForAcceleration || 0;
+        total.decelerated += r.insertedSamplesForDeceleration || 0;
       });
     }
     return totals;

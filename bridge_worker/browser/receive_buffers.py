@@ -32,10 +32,21 @@ async def receive_totals(page: Page, timeout_s: float = 1.0) -> ReceiveTotals:
     return {}
 
 
-def mean_receive_delays(before: ReceiveTotals, after: ReceiveTotals) -> dict[str, dict[str, int]]:
+# Shares of the audio a browser received that NetEq concealed (made up for missing
+# or late packets), or removed (accelerate) or inserted (decelerate) to bring its
+# buffer to its target: a swelled buffer that drains shows as accelerated samples.
+AUDIO_SHARES = {
+    "concealed": "concealed_pct",
+    "accelerated": "accelerated_pct",
+    "decelerated": "decelerated_pct",
+}
+
+
+def mean_receive_delays(before: ReceiveTotals, after: ReceiveTotals) -> dict[str, dict[str, float]]:
     """Mean jitter-buffer delays (ms) per kind between two readings: buffer_ms held,
-    target_ms aimed at (lip sync included), minimum_ms for jitter alone."""
-    means = {}
+    target_ms aimed at (lip sync included), minimum_ms for jitter alone; for audio
+    also the AUDIO_SHARES of what was received meanwhile (percent)."""
+    means: dict[str, dict[str, float]] = {}
     for kind, end in after.items():
         start = before.get(kind, {})
         emitted = end["emitted"] - start.get("emitted", 0)
@@ -45,4 +56,9 @@ def mean_receive_delays(before: ReceiveTotals, after: ReceiveTotals) -> dict[str
             f"{key}_ms": round(1000 * (end[key] - start.get(key, 0)) / emitted)
             for key in ("buffer", "target", "minimum")
         }
+        samples = end.get("samples", 0) - start.get("samples", 0)
+        if samples > 0:
+            for key, name in AUDIO_SHARES.items():
+                share = 100 * (end.get(key, 0) - start.get(key, 0)) / samples
+                means[kind][name] = round(share, 1)
     return means

@@ -28,3 +28,60 @@ def test_a_connection_closed_between_readings_gives_no_figure() -> None:
     before = {"audio": {"emitted": 5000, "buffer": 400.0, "target": 300.0, "minimum": 100.0}}
     after = {"audio": {"emitted": 5100, "buffer": 20.0, "target": 15.0, "minimum": 5.0}}
     assert mean_receive_delays(before, after) == {}
+
+
+def test_audio_shares_of_what_was_received_meanwhile() -> None:
+    before = {
+        "audio": {
+            "emitted": 0,
+            "buffer": 0.0,
+            "target": 0.0,
+            "minimum": 0.0,
+            "samples": 48_000,
+            "concealed": 480,
+            "accelerated": 0,
+            "decelerated": 0,
+        },
+        "video": {
+            "emitted": 0,
+            "buffer": 0.0,
+            "target": 0.0,
+            "minimum": 0.0,
+            "samples": 0,
+            "concealed": 0,
+            "accelerated": 0,
+            "decelerated": 0,
+        },
+    }
+    after = {
+        "audio": {
+            "emitted": 96_000,
+            "buffer": 9600.0,
+            "target": 4800.0,
+            "minimum": 1920.0,
+            "samples": 144_000,
+            "concealed": 1440,
+            "accelerated": 4800,
+            "decelerated": 96,
+        },
+        "video": {
+            "emitted": 100,
+            "buffer": 1.0,
+            "target": 1.0,
+            "minimum": 0.0,
+            "samples": 0,
+            "concealed": 0,
+            "accelerated": 0,
+            "decelerated": 0,
+        },
+    }
+    means = mean_receive_delays(before, after)
+    assert means["audio"] == {
+        "buffer_ms": 100,
+        "target_ms": 50,
+        "minimum_ms": 20,
+        "concealed_pct": 1.0,
+        "accelerated_pct": 5.0,
+        "decelerated_pct": 0.1,
+    }
+    assert means["video"] == {"buffer_ms": 10, "target_ms": 10, "minimum_ms": 0}
