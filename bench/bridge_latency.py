@@ -227,9 +227,11 @@ async def _audio_servers(scene: LightScene) -> dict[str, str]:
 
 async def _bots_receive_buffers(scene: LightScene) -> dict[str, dict[str, float]]:
     """Until cancelled, what the room's media health says each bot's browser held of
-    its meeting's media (mean jitter-buffer delay of each report, with the buffer's
-    target and minimum: a target over the minimum is delay NetEq chose for jitter it
-    saw); then the median per bot, kind and measure, by the name of its meeting's person."""
+    its meeting's media (each report's mean buffer, target and minimum delays, where
+    a target over the minimum is delay for lip sync, and a buffer over its target is
+    delay not yet drained; and for audio NetEq's concealed/accelerated/decelerated
+    shares); then the median per bot, kind and measure, by the name of its meeting's
+    person."""
     names = {bot_id: name for name, bot_id in scene.bots.items()}
     seen: dict[str, dict[str, list[float]]] = {}  # bot's person -> kind_measure -> values
     try:

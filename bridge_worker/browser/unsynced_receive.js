@@ -32,5 +32,4 @@
     }
     return original.call(this, description, ...rest);
   };
-  window.__meetbridgeSeparateAudio = separateAudio; // for tests
 })();
