@@ -77,7 +77,7 @@ class _WallClockTrack(MediaStreamTrack):
         self.late_ms.append((now, now - (self._start + at) * 1000))
         phase = index % self._period
         if phase == 0 and self._period > 1:
-            self.onsets_ms.append(_now_ms())
+            self.onsets_ms.append(now)
         return at, phase < self._on_frames
 
 

@@ -60,11 +60,11 @@ async def _answer(person: LightPerson, request: dict[str, Any]) -> dict[str, Any
         await person.hear(request["display"], video=request.get("video", True))
         return {"ok": True}
     if call == "onsets":
-        late = [ms for at, ms in person.tone.late_ms if at >= request.get("since_ms", 0)]
+        since = request.get("since_ms", 0)
         return {
-            "tone": person.tone.onsets_ms,
-            "picture": person.picture.onsets_ms,
-            "tone_late_ms": late,
+            "tone": [at for at in person.tone.onsets_ms if at >= since],
+            "picture": [at for at in person.picture.onsets_ms if at >= since],
+            "tone_late_ms": [ms for at, ms in person.tone.late_ms if at >= since],
         }
     if call == "received":
         got = person.received.get(request["display"], Received()).since(request["since_ms"])
