@@ -31,7 +31,9 @@ from tests.lab.person import SimulatedPerson
 OUT = Path(".run/demo")
 PEOPLE = {"ann": (440.0, (220, 0, 0)), "bob": (1000.0, (0, 0, 220))}
 CLOCK_HZ, PERIOD_S, ON_S = 2000.0, 1.5, 0.3
-TONE_TOLERANCE_HZ = 15  # a jitter buffer stretching audio on a busy host moves the peak a little
+# A jitter buffer stretching audio on a busy host moves the peak (462 Hz heard for
+# 440 in a starved run); the tones (440, 1000, 2000 Hz) stay far apart.
+TONE_TOLERANCE_HZ = 30
 
 
 def say(text: str) -> None:
