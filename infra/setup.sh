@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(
-  xvfb x11-utils pulseaudio pulseaudio-utils chromium ffmpeg sox libsox-fmt-all
+  xvfb x11-utils libxcb1 libxcb-shm0 pulseaudio pulseaudio-utils chromium ffmpeg sox libsox-fmt-all
   janus janus-demos redis-server libportaudio2 libasound2-plugins
   imagemagick espeak-ng iproute2 procps util-linux python3-venv fonts-dejavu-core
 )
