@@ -64,6 +64,12 @@ def lip_sync_for(settings: WorkerSettings, vendor: str | None) -> bool:
     return vendor is None or not load_client(vendor).tracks_played_apart
 
 
+def hidden_for(vendor: str | None) -> tuple[str, ...]:
+    """What the bot's browser never draws of the vendor's page: its self view."""
+    selector = load_client(vendor).self_view_selector if vendor else None
+    return (selector,) if selector else ()
+
+
 def browser_spec(
     settings: WorkerSettings, vendor: str | None, camera_args: Sequence[str]
 ) -> BrowserSpec:
@@ -83,6 +89,7 @@ def browser_spec(
         quiet_console=not s.browser_console_logs,
         audio_buffer_frames=s.audio_buffer_frames,
         lip_sync=lip_sync_for(s, vendor),
+        hidden=hidden_for(vendor),
     )
 
 

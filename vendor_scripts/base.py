@@ -77,6 +77,11 @@ class VendorClient(Protocol):
     # participant's audio and video together), so the bot may give each audio track a
     # stream of its own and skip lip sync (bridge_worker/browser/unsynced_receive.js).
     tracks_played_apart: bool
+    # CSS selector of the page's preview of the bot's own camera, or None: the bot
+    # hides it (it is never captured, and drawing it cost the browser's compositor
+    # ~0.02 core per bot, once per camera frame). Hidden, not removed: the layout
+    # and the vendor's own code stay as they are.
+    self_view_selector: str | None
 
     async def join(self, page: Page, request: MeetingRequest) -> None:
         """Open the meeting and ask to join; returns once the request is made."""

@@ -10,6 +10,7 @@ then works. The profile folder belongs to that account.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shlex
 from collections.abc import AsyncIterator, Mapping
@@ -70,12 +71,29 @@ class BrowserSpec:
     quiet_console: bool = True
     audio_buffer_frames: int = 0  # 0: Chromium's own (1024-frame PulseAudio capture)
     lip_sync: bool = True  # False: received video is not held back for its audio
+    hidden: tuple[str, ...] = ()  # CSS selectors of elements never drawn (self views)
 
     def args(self) -> list[str]:
         frames = self.audio_buffer_frames
         buffer = [f"--audio-buffer-size={frames}"] if frames else []
         window = f"--window-size={self.width},{self.height}"
         return [*CHROMIUM_ARGS, window, *buffer, *self.extra_args]
+
+
+def hiding_script(selectors: tuple[str, ...]) -> str:
+    """A page script that keeps `selectors` invisible from the first paint: a style
+    sheet of its own, added before the vendor's code runs (its elements come later)."""
+    rule = ", ".join(selectors) + " { visibility: hidden !important; }"
+    return f"""(() => {{
+  const style = document.createElement("style");
+  style.dataset.meetbridge = "hidden";
+  style.textContent = {json.dumps(rule)};
+  const add = () => (document.head || document.documentElement).appendChild(style);
+  if (document.documentElement) return add();
+  new MutationObserver((_, watcher) => {{
+    if (document.documentElement) {{ watcher.disconnect(); add(); }}
+  }}).observe(document, {{ childList: true }});
+}})();"""
 
 
 def write_wrapper(folder: Path, chromium: Path, run_as: RunAs, env: Mapping[str, str]) -> Path:
@@ -124,6 +142,8 @@ async def bot_browser(
             await context.add_init_script(QUIET_CONSOLE_JS)
         if not spec.lip_sync:
             await context.add_init_script(UNSYNCED_RECEIVE_JS)
+        if spec.hidden:
+            await context.add_init_script(hiding_script(spec.hidden))
         yield context
     finally:
         with contextlib.suppress(Exception):

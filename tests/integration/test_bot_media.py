@@ -7,10 +7,12 @@ import pwd
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import numpy as np
 import psutil
 import pytest
 
 from bridge_worker.bot import Bot
+from bridge_worker.capture.screen import grab
 from bridge_worker.devices.audio_io import dominant_frequency, playing, record
 from bridge_worker.devices.camera import solid_frame
 from tests.integration.bots import running_bot
@@ -105,6 +107,27 @@ async def test_stage_is_the_remote_video_and_never_the_self_view(call) -> None:
     assert stage.y > viewport_stage.y and stage.x >= viewport_stage.x
     assert stage.x + stage.width <= bot.settings.screen_width
     assert stage.y + stage.height <= bot.settings.screen_height
+
+
+async def test_the_bot_never_draws_its_own_camera(call) -> None:
+    """The vendor's self view is hidden (drawing it costs the compositor every camera
+    frame, and it is never captured): the picture the bot sends is seen by the person
+    and is nowhere on the bot's own screen, while the self view keeps its place."""
+    person, bot = call
+    assert bot.devices is not None
+    feed = bot.devices.feed
+    feed.show(solid_frame(GREEN, feed.camera.width, feed.camera.height))
+    for _ in range(25):
+        if closest_colour_name(await person.seen_colour("bridgebot")) == "green":
+            break
+        await asyncio.sleep(0.2)
+    assert closest_colour_name(await person.seen_colour("bridgebot")) == "green"
+    pixels = np.asarray(await asyncio.to_thread(grab, bot.devices.display.name), np.int16)
+    red, green, blue = pixels[..., 0], pixels[..., 1], pixels[..., 2]
+    greenish = (green > 150) & (red < 80) & (blue < 80)
+    assert greenish.mean() < 0.001, f"{greenish.mean():.2%} of the bot's screen shows its camera"
+    own_view = await bot.devices.page.locator("#videolocal").bounding_box()
+    assert own_view is not None and own_view["width"] > 0
 
 
 async def test_the_bot_relays_the_meeting_without_lip_sync(call) -> None:

@@ -3,7 +3,7 @@ the vendor's hosts."""
 
 import pytest
 
-from bridge_worker.bot_devices import browser_spec, lip_sync_for
+from bridge_worker.bot_devices import browser_spec, hidden_for, lip_sync_for
 from bridge_worker.settings import WorkerSettings
 from vendor_scripts.registry import load_client
 
@@ -54,3 +54,10 @@ def test_a_vendors_browser_resolves_only_that_vendors_hosts() -> None:
         arg.startswith("--host-resolver-rules=")
         for arg in browser_spec(WorkerSettings(), None, []).args()
     )
+
+
+def test_a_vendors_self_view_is_hidden_and_nothing_without_a_vendor() -> None:
+    assert hidden_for("janus") == (load_client("janus").self_view_selector,)
+    assert browser_spec(WorkerSettings(), "janus", []).hidden == hidden_for("janus")
+    assert hidden_for(None) == ()
+    assert browser_spec(WorkerSettings(), None, []).hidden == ()
