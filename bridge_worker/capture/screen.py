@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import io
 import os
 import socket
@@ -30,10 +31,11 @@ def _xcb_socket_fd(grabber: mss.MSS) -> int | None:
     conn = getattr(getattr(grabber, "_impl", None), "conn", None)
     if conn is None:
         return None
-    fd = int(_libxcb().xcb_get_file_descriptor(conn))
+    fd = int(_libxcb().xcb_get_file_descriptor(ctypes.addressof(conn)))
     return fd if fd >= 0 else None
 
 
+@functools.cache
 def _libxcb() -> ctypes.CDLL:
     lib = ctypes.CDLL(ctypes.util.find_library("xcb") or "libxcb.so.1")
     lib.xcb_get_file_descriptor.argtypes = [ctypes.c_void_p]
@@ -70,8 +72,8 @@ class Screen:
                 width = max(min(int(box.width), screen_w - x), 1)
                 height = max(min(int(box.height), screen_h - y), 1)
             shot = grabber.grab({"left": x, "top": y, "width": width, "height": height})
-        except (ScreenShotError, OSError):
-            self.close()
+        except Exception:
+            self.close()  # a broken or interrupted connection: the next grab reconnects
             raise
         return np.frombuffer(shot.raw, dtype=np.uint8).reshape(height, width, 4)
 
@@ -87,7 +89,7 @@ class Screen:
         fd = _xcb_socket_fd(grabber) if grabber is not None else None
         if fd is None:
             return
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):  # already closed: nothing waits on it
             shadow = socket.socket(fileno=os.dup(fd))  # a shutdown reaches the shared socket
             with shadow:
                 shadow.shutdown(socket.SHUT_RDWR)

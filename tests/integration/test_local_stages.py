@@ -13,6 +13,7 @@ import time
 import av
 import pytest
 
+from bridge_worker.capture.screen import Screen
 from bridge_worker.capture.stage import Stage
 from bridge_worker.devices.display import virtual_display
 from bridge_worker.process import bot_account
@@ -143,10 +144,35 @@ async def test_a_stage_on_a_frozen_display_still_stops_at_once() -> None:
             assert len(frames) <= grabbed + 1
             capture.cancel()
             async with asyncio.timeout(3.0):
-                await asyncio.gather(capture, return_exceptions=True)
+                (ended,) = await asyncio.gather(capture, return_exceptions=True)
+            assert isinstance(ended, asyncio.CancelledError), repr(ended)  # stopped, not failed
             assert capture_stage.ended.is_set()
         finally:
             os.kill(screen.pid, signal.SIGCONT)
             unwatch()
             capture.cancel()
             await asyncio.gather(capture, return_exceptions=True)
+
+
+async def test_a_grab_waiting_on_a_stopped_display_is_released_by_interrupt() -> None:
+    """Screen.interrupt, from another thread, makes a grab stuck on a stopped X server
+    fail at once; the screen then reconnects for the next grab."""
+    account = bot_account("meetbridge-bot")
+    async with virtual_display(width=320, height=180, run_as=account) as display:
+        screen = Screen(display.name)
+        try:
+            assert (await asyncio.to_thread(screen.grab_bgrx)).shape == (180, 320, 4)
+            os.kill(display.pid, signal.SIGSTOP)
+            try:
+                grab = asyncio.ensure_future(asyncio.to_thread(screen.grab_bgrx))
+                await asyncio.sleep(0.5)
+                assert not grab.done()  # waiting on the stopped server
+                screen.interrupt()
+                async with asyncio.timeout(3.0):
+                    (failed,) = await asyncio.gather(grab, return_exceptions=True)
+                assert isinstance(failed, Exception), failed
+            finally:
+                os.kill(display.pid, signal.SIGCONT)
+            assert (await asyncio.to_thread(screen.grab_bgrx)).shape == (180, 320, 4)
+        finally:
+            screen.close()
