@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.lab.onsets import delays, flash_onsets, periodic_schedule, tone_onsets
+from tests.lab.onsets import band_envelope, delays, flash_onsets, periodic_schedule, tone_onsets
 
 pytestmark = [pytest.mark.unit]
 RATE = 48000
@@ -25,6 +25,17 @@ def test_burst_onsets_are_timed_to_a_millisecond_even_with_another_tone_and_nois
     mixed = bursts(440, starts, 4.5, noise=0.02) + bursts(1000, [0.9, 1.9], 4.5)
     found = tone_onsets(mixed, RATE, start_ms=10_000.0, freq_hz=440)
     assert found == pytest.approx([10_000 + s * 1000 for s in starts], abs=2.0)
+
+
+def test_a_tone_that_stopped_does_not_ring_into_the_end_of_the_recording() -> None:
+    """A steady tone for the first half, then near silence: the envelope stays low to
+    the last sample (a circular filter brought the tone back at the very end)."""
+    t = np.arange(4 * RATE) / RATE
+    samples = np.where(t < 2.0, 0.2 * np.sin(2 * np.pi * 1000 * t), 0.0)
+    samples = samples + 1e-4 * np.random.default_rng(2).standard_normal(t.size)
+    envelope = band_envelope(samples, RATE, 1000)
+    assert np.median(envelope[:RATE]) == pytest.approx(0.2, rel=0.05)
+    assert envelope[int(2.5 * RATE) :].max() < 0.01
 
 
 def test_silence_has_no_onsets() -> None:
