@@ -71,6 +71,7 @@ import psutil
 from bench.resources import TreeSampler, scratch_dir
 from bench.room_plane import timed_record
 from bridge_worker.devices.audio import MIC_SOURCE, SPEAKER_SINK
+from bridge_worker.settings import WorkerSettings
 from bridge_worker.wiring.pulse_media import RATE
 from meetbridge.logs import configure_logging
 from meetbridge.store import BotStore
@@ -342,6 +343,11 @@ async def main(seconds: float, settle_s: float) -> dict[str, object]:
     # times the cross-host path); no warm spare: only the two bridged bots in the worker.
     env = {k: v for k, v in os.environ.items() if k.startswith("MEETBRIDGE_")}
     env["MEETBRIDGE_WARM_POOL_SIZE"] = "0"
+    # The worker checks its bots' pages and beats as deployed, not as often as the
+    # tests' stack has it (to notice failures fast): CPU per bot is the product's.
+    worker = WorkerSettings()
+    env.setdefault("MEETBRIDGE_STATUS_INTERVAL_S", str(worker.status_interval_s))
+    env.setdefault("MEETBRIDGE_HEARTBEAT_INTERVAL_S", str(worker.heartbeat_interval_s))
     async with light_scene(env) as scene:
         await scene.people["annear"].hear("ann")
         await asyncio.sleep(3)  # everyone's media settles
