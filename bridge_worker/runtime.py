@@ -20,7 +20,7 @@ from bridge_worker.devices.runtime_dir import sweep_orphans
 from bridge_worker.job import BotJob
 from bridge_worker.settings import WorkerSettings
 from bridge_worker.warm_pool import WarmPool
-from bridge_worker.worker_memory import limit_malloc_arenas
+from bridge_worker.worker_memory import limit_driver_heap, limit_malloc_arenas
 from vendor_scripts.registry import vendor_names
 
 log = structlog.get_logger(__name__)
@@ -39,6 +39,7 @@ class BotRuntime:
 
     def start(self, timeout_s: float = 60) -> None:
         limit_malloc_arenas()
+        limit_driver_heap()
         self._thread = threading.Thread(target=self._thread_main, name="bot-runtime", daemon=True)
         self._thread.start()
         if not self._ready.wait(timeout_s) or self._error is not None:
