@@ -37,7 +37,7 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
 def limit_driver_heap(environ: MutableMapping[str, str] = os.environ) -> None:
     """Cap the young generation of the node driver Playwright starts from this process
     (keeping any NODE_OPTIONS already set, and a semi-space size already chosen).
-    Call before Playwright starts, while the worker has no other threads."""
+    Call before Playwright starts: the driver takes the environment as it is then."""
     options = environ.get("NODE_OPTIONS", "").split()
     if not any(option.startswith("--max-semi-space-size") for option in options):
         environ["NODE_OPTIONS"] = " ".join([*options, DRIVER_SEMI_SPACE])
