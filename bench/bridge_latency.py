@@ -345,9 +345,9 @@ async def main(seconds: float, settle_s: float) -> dict[str, object]:
     env["MEETBRIDGE_WARM_POOL_SIZE"] = "0"
     # The worker checks its bots' pages and beats as deployed, not as often as the
     # tests' stack has it (to notice failures fast): CPU per bot is the product's.
-    worker = WorkerSettings()
-    env.setdefault("MEETBRIDGE_STATUS_INTERVAL_S", str(worker.status_interval_s))
-    env.setdefault("MEETBRIDGE_HEARTBEAT_INTERVAL_S", str(worker.heartbeat_interval_s))
+    for setting in ("status_interval_s", "heartbeat_interval_s"):
+        default = WorkerSettings.model_fields[setting].default
+        env.setdefault(f"MEETBRIDGE_{setting.upper()}", str(default))
     async with light_scene(env) as scene:
         await scene.people["annear"].hear("ann")
         await asyncio.sleep(3)  # everyone's media settles

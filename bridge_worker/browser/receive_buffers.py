@@ -35,11 +35,7 @@ async def receive_totals(page: Page, timeout_s: float = 1.0) -> ReceiveTotals:
 # Shares of the audio a browser received that NetEq concealed (made up for missing
 # or late packets), or removed (accelerate) or inserted (decelerate) to bring its
 # buffer to its target: a swelled buffer that drains shows as accelerated samples.
-AUDIO_SHARES = {
-    "concealed": "concealed_pct",
-    "accelerated": "accelerated_pct",
-    "decelerated": "decelerated_pct",
-}
+AUDIO_SHARES = ("concealed", "accelerated", "decelerated")  # reported as <name>_pct
 
 
 def mean_receive_delays(before: ReceiveTotals, after: ReceiveTotals) -> dict[str, dict[str, float]]:
@@ -58,7 +54,7 @@ def mean_receive_delays(before: ReceiveTotals, after: ReceiveTotals) -> dict[str
         }
         samples = end.get("samples", 0) - start.get("samples", 0)
         if samples > 0:
-            for key, name in AUDIO_SHARES.items():
+            for key in AUDIO_SHARES:
                 share = 100 * (end.get(key, 0) - start.get(key, 0)) / samples
-                means[kind][name] = round(share, 1)
+                means[kind][f"{key}_pct"] = round(share, 1)
     return means
