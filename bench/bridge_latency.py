@@ -231,8 +231,9 @@ async def _bots_receive_buffers(scene: LightScene) -> dict[str, dict[str, float]
     its meeting's media (each report's mean buffer, target and minimum delays, where
     a target over the minimum is delay for lip sync, and a buffer over its target is
     delay not yet drained; and for audio NetEq's concealed/accelerated/decelerated
-    shares); then the median per bot, kind and measure, by the name of its meeting's
-    person."""
+    shares of the samples and the discarded share of the packets); then per bot, kind
+    and measure, by the name of its meeting's person, the median delay and the mean
+    share (a rare flush would vanish in a median)."""
     names = {bot_id: name for name, bot_id in scene.bots.items()}
     seen: dict[str, dict[str, list[float]]] = {}  # bot's person -> kind_measure -> values
     try:
@@ -248,8 +249,13 @@ async def _bots_receive_buffers(scene: LightScene) -> dict[str, dict[str, float]
     except asyncio.CancelledError:
         pass
     return {
-        f"to{name}": {kind: statistics.median(values) for kind, values in kinds.items()}
-        for name, kinds in seen.items()
+        f"to{name}": {
+            measure: round(statistics.fmean(values), 2)
+            if measure.endswith("_pct")
+            else statistics.median(values)
+            for measure, values in measures.items()
+        }
+        for name, measures in seen.items()
     }
 
 

@@ -15,7 +15,8 @@
   });
   // Running totals per kind over every open connection's inbound streams: samples or
   // frames emitted, the seconds they waited (summed), and for audio the samples
-  // received, concealed, and removed or inserted to resize the buffer, as getStats
+  // received, concealed, and removed or inserted to resize the buffer, and the packets
+  // received and discarded (late, or flushed to shrink a swelled buffer), as getStats
   // counts them.
   window.__meetbridgeReceiveTotals = async () => {
     const totals = {};
@@ -30,6 +31,7 @@
         const total = (totals[r.kind] ||= {
           emitted: 0, buffer: 0, target: 0, minimum: 0,
           samples: 0, concealed: 0, accelerated: 0, decelerated: 0,
+          packets: 0, discarded: 0,
         });
         total.emitted += r.jitterBufferEmittedCount;
         total.buffer += r.jitterBufferDelay || 0;
@@ -41,6 +43,8 @@
         total.concealed += r.concealedSamples || 0;
         total.accelerated += r.removedSamplesForAcceleration || 0;
         total.decelerated += r.insertedSamplesForDeceleration || 0;
+        total.packets += r.packetsReceived || 0;
+        total.discarded += r.packetsDiscarded || 0;
       });
     }
     return totals;

@@ -36,12 +36,16 @@ async def receive_totals(page: Page, timeout_s: float = 1.0) -> ReceiveTotals:
 # or late packets), or removed (accelerate) or inserted (decelerate) to bring its
 # buffer to its target: a swelled buffer that drains shows as accelerated samples.
 AUDIO_SHARES = ("concealed", "accelerated", "decelerated")  # reported as <name>_pct
+# And the share of its packets it discarded: too late to play, or flushed to bring a
+# swelled buffer straight back to its target (a skip rather than a slow drain).
+PACKET_SHARES = ("discarded",)  # reported as <name>_pct
 
 
 def mean_receive_delays(before: ReceiveTotals, after: ReceiveTotals) -> dict[str, dict[str, float]]:
     """Mean jitter-buffer delays (ms) per kind between two readings: buffer_ms held,
     target_ms aimed at (lip sync included), minimum_ms for jitter alone; for audio
-    also the AUDIO_SHARES of what was received meanwhile (percent)."""
+    also the AUDIO_SHARES of the samples and PACKET_SHARES of the packets received
+    meanwhile (percent)."""
     means: dict[str, dict[str, float]] = {}
     for kind, end in after.items():
         start = before.get(kind, {})
@@ -52,9 +56,20 @@ def mean_receive_delays(before: ReceiveTotals, after: ReceiveTotals) -> dict[str
             f"{key}_ms": round(1000 * (end[key] - start.get(key, 0)) / emitted)
             for key in ("buffer", "target", "minimum")
         }
-        samples = end.get("samples", 0) - start.get("samples", 0)
-        if samples > 0:
-            for key in AUDIO_SHARES:
-                share = 100 * (end.get(key, 0) - start.get(key, 0)) / samples
-                means[kind][f"{key}_pct"] = round(share, 1)
+        if kind == "audio":
+            means[kind] |= _shares(start, end, "samples", AUDIO_SHARES)
+            means[kind] |= _shares(start, end, "packets", PACKET_SHARES)
     return means
+
+
+def _shares(
+    start: dict[str, float], end: dict[str, float], whole: str, parts: tuple[str, ...]
+) -> dict[str, float]:
+    """Each part's share (percent, as <part>_pct) of what `whole` grew by."""
+    grown = end.get(whole, 0) - start.get(whole, 0)
+    if grown <= 0:
+        return {}
+    return {
+        f"{part}_pct": round(100 * (end.get(part, 0) - start.get(part, 0)) / grown, 1)
+        for part in parts
+    }

@@ -41,6 +41,8 @@ def test_audio_shares_of_what_was_received_meanwhile() -> None:
             "concealed": 480,
             "accelerated": 0,
             "decelerated": 0,
+            "packets": 100,
+            "discarded": 1,
         },
         "video": {
             "emitted": 0,
@@ -63,6 +65,8 @@ def test_audio_shares_of_what_was_received_meanwhile() -> None:
             "concealed": 1440,
             "accelerated": 4800,
             "decelerated": 96,
+            "packets": 300,
+            "discarded": 5,
         },
         "video": {
             "emitted": 100,
@@ -83,5 +87,6 @@ def test_audio_shares_of_what_was_received_meanwhile() -> None:
         "concealed_pct": 1.0,
         "accelerated_pct": 5.0,
         "decelerated_pct": 0.1,
+        "discarded_pct": 2.0,
     }
     assert means["video"] == {"buffer_ms": 10, "target_ms": 10, "minimum_ms": 0}
