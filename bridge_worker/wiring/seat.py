@@ -58,26 +58,39 @@ class CameraMixer:
         self.latest: dict[str, av.VideoFrame] = {}
         self._period = 1.0 / self.feed.camera.fps
         self._shown_at = 0.0
+        self._held: asyncio.TimerHandle | None = None  # a frame waiting for its turn
 
     def on_frame(self, source: str, frame: av.VideoFrame) -> None:
         """Keep the frame; compose at most at the camera's frame rate, whatever the
-        number of sources (each composition scales every source: not per frame)."""
+        number of sources (each composition scales every source: not per frame). A
+        frame that comes too soon is shown when its turn comes, not with the next
+        frame: a still stage sends its next one a second later."""
         if source not in self.sources:
             return
         self.counters.video_in[source] = self.counters.video_in.get(source, 0) + 1
         self.latest[source] = frame
         # 3/4 of a period: frames of a source at the camera's rate arrive with jitter,
         # and a frame held back waits a whole period (latency, and half the rate).
-        if time.monotonic() - self._shown_at >= 0.75 * self._period:
+        wait = 0.75 * self._period - (time.monotonic() - self._shown_at)
+        if wait <= 0:
             self.show()
+        elif self._held is None:
+            self._held = asyncio.get_running_loop().call_later(wait, self.show)
 
     def show(self) -> None:
+        self.drop_held()
         self._shown_at = time.monotonic()
         camera = self.feed.camera
         pictures = [
             self.latest[s].to_ndarray(format="rgb24") for s in self.sources if s in self.latest
         ]
         self.feed.show(compose(pictures, camera.width, camera.height))
+
+    def drop_held(self) -> None:
+        """Cancel a held frame's turn (it is shown now, or the seat is closing)."""
+        if self._held is not None:
+            self._held.cancel()
+            self._held = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +198,7 @@ class RoomSeat:
 
     async def aclose(self) -> None:
         await self.set_sources([])
+        self.mixer.drop_held()
 
 
 @contextlib.asynccontextmanager

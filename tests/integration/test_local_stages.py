@@ -127,6 +127,32 @@ async def test_a_still_stage_is_grabbed_once_a_second_and_a_change_at_once() -> 
             unwatch()
 
 
+async def test_a_stage_repainted_unchanged_is_handed_on_once_a_second() -> None:
+    """A video that keeps repainting the same picture (damage at 20 Hz) costs the
+    watchers one frame a second; a change among the repaints is still handed at once."""
+    account = bot_account("meetbridge-bot")
+    async with (
+        virtual_display(width=320, height=180, run_as=account) as screen,
+        _offered_stage("bot-e", screen.name) as stage,
+    ):
+        paint(screen.name, (220, 0, 0))
+        seen: list[tuple[float, str]] = []
+        unwatch = stage.watch(lambda frame: seen.append((time.monotonic(), _colour(frame))))
+        try:
+            until = time.monotonic() + 3.0
+            while time.monotonic() < until:
+                paint(screen.name, (220, 0, 0))
+                await asyncio.sleep(0.05)
+            assert stage.repeats >= 20, stage.repeats  # grabbed: the display was drawn on
+            assert 2 <= len(seen) <= 5, seen  # the first picture, then one a second
+            painted_at = time.monotonic()
+            paint(screen.name, (0, 0, 220))
+            await _wait_for(lambda: seen[-1][1] == "blue", 2.0)
+            assert seen[-1][0] - painted_at < 0.5, seen[-1][0] - painted_at
+        finally:
+            unwatch()
+
+
 async def test_a_stage_on_a_frozen_display_still_stops_at_once() -> None:
     """An X server that stops answering (SIGSTOP: a hung or starved Xvfb) leaves a grab
     waiting on its reply; cancelling the stage must not wait for it with it."""
