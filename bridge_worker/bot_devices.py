@@ -70,6 +70,17 @@ def hidden_for(vendor: str | None) -> tuple[str, ...]:
     return (selector,) if selector else ()
 
 
+def field_trials(settings: WorkerSettings) -> str:
+    """The WebRTC field trials for a bot's browser, as Chromium takes them: the ones
+    its settings imply, then `browser_field_trials` (which win for the same trial)."""
+    trials: dict[str, str] = {}
+    if settings.video_send_max_delay_ms:
+        trials["WebRTC-Video-Pacing"] = f"max_delay:{settings.video_send_max_delay_ms}ms"
+    chosen = settings.browser_field_trials.split("/")
+    trials.update(zip(chosen[0:-1:2], chosen[1::2], strict=True))
+    return "".join(f"{name}/{group}/" for name, group in trials.items())
+
+
 def browser_spec(
     settings: WorkerSettings, vendor: str | None, camera_args: Sequence[str]
 ) -> BrowserSpec:
@@ -79,8 +90,9 @@ def browser_spec(
     extra = [*camera_args]
     if vendor:
         extra.append(f"--host-resolver-rules={chromium_host_rules(vendor, s.lab_hosts)}")
-    if s.browser_field_trials:
-        extra.append(f"--force-fieldtrials={s.browser_field_trials}")
+    trials = field_trials(s)
+    if trials:
+        extra.append(f"--force-fieldtrials={trials}")
     return BrowserSpec(
         s.chromium_path,
         s.screen_width,

@@ -48,6 +48,15 @@ class WorkerSettings(SharedSettings):
         "WebRTC tunes itself, e.g. receive buffers for a network "
         "(WebRTC-Audio-NetEqDelayManagerConfig/quantile:0.9,forget_factor:0.95/)",
     )
+    video_send_max_delay_ms: int = Field(
+        default=50,
+        ge=0,
+        description="How long the bot's browser may hold its camera's packets in its pacer "
+        "(WebRTC-Video-Pacing max_delay). WebRTC paces video at about its bandwidth "
+        "estimate, which stays low while the picture stands still: a bridged stage that "
+        "changes all at once then took ~110 ms to leave (bench.camera_path: 125 -> 16 ms "
+        "at 50). 0 keeps WebRTC's own (2 s); a trial in browser_field_trials wins",
+    )
     browser_console_logs: bool = Field(
         default=False, description="Keep pages' console.log/info/debug (costs CPU)"
     )

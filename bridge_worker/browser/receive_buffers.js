@@ -13,6 +13,9 @@
       return pc;
     },
   });
+  // The page's open connections, for diagnostics (bench.camera_path reads its sender).
+  window.__meetbridgeConnections = () =>
+    connections.map((ref) => ref.deref()).filter((pc) => pc && pc.connectionState !== "closed");
   // Running totals per kind over every open connection's inbound streams: samples or
   // frames emitted, the seconds they waited (summed), and for audio the samples
   // received, concealed, and removed or inserted to resize the buffer, and the packets

@@ -3,7 +3,7 @@ the vendor's hosts."""
 
 import pytest
 
-from bridge_worker.bot_devices import browser_spec, hidden_for, lip_sync_for
+from bridge_worker.bot_devices import browser_spec, field_trials, hidden_for, lip_sync_for
 from bridge_worker.settings import WorkerSettings
 from vendor_scripts.registry import load_client
 
@@ -32,13 +32,26 @@ def test_an_unknown_setting_is_refused() -> None:
         WorkerSettings(bot_lip_sync="sometimes")
 
 
-def test_field_trials_reach_chromium_and_nothing_else_is_added_without_them() -> None:
+PACING = "WebRTC-Video-Pacing/max_delay:50ms/"
+
+
+def test_field_trials_reach_chromium_after_the_pacing_one() -> None:
     trials = "WebRTC-Audio-NetEqDelayManagerConfig/quantile:0.9,forget_factor:0.95/"
     spec = browser_spec(WorkerSettings(browser_field_trials=trials), None, ["--camera-flag"])
-    assert f"--force-fieldtrials={trials}" in spec.args()
+    assert f"--force-fieldtrials={PACING}{trials}" in spec.args()
     plain = browser_spec(WorkerSettings(), None, ["--camera-flag"])
-    assert not any(arg.startswith("--force-fieldtrials") for arg in plain.args())
+    assert f"--force-fieldtrials={PACING}" in plain.args()
     assert "--camera-flag" in plain.args()
+
+
+def test_a_chosen_pacing_trial_wins_and_zero_keeps_webrtcs_pacing() -> None:
+    chosen = "WebRTC-Video-Pacing/factor:2.5/"
+    assert field_trials(WorkerSettings(browser_field_trials=chosen)) == chosen
+    assert field_trials(WorkerSettings(video_send_max_delay_ms=80)) == (
+        "WebRTC-Video-Pacing/max_delay:80ms/"
+    )
+    spec = browser_spec(WorkerSettings(video_send_max_delay_ms=0), None, [])
+    assert not any(arg.startswith("--force-fieldtrials") for arg in spec.args())
 
 
 @pytest.mark.parametrize("trials", ["NoGroup", "Trial/Group", "Trial/Group/--no-sandbox"])
