@@ -30,6 +30,8 @@ bench: setup ## benchmarks print one JSON object on their last line
 	$(LAB) $(PY) -m bench.api_join
 	$(LAB) $(PY) -m bench.room_plane
 	$(LAB) $(PY) -m bench.camera_receive
+	$(LAB) $(PY) -m bench.stage_path
+	$(LAB) $(PY) -m bench.camera_path
 	$(LAB) $(PY) -m bench.bridge_latency
 
 lab-shell: setup ## a shell inside a private lab network namespace
