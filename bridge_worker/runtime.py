@@ -39,7 +39,7 @@ class BotRuntime:
 
     def start(self, timeout_s: float = 60) -> None:
         limit_malloc_arenas()
-        limit_driver_heap()
+        limit_driver_heap(jitless=self.settings.driver_jitless)
         self._thread = threading.Thread(target=self._thread_main, name="bot-runtime", daemon=True)
         self._thread.start()
         if not self._ready.wait(timeout_s) or self._error is not None:
