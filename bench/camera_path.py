@@ -12,9 +12,9 @@ Run inside the lab network namespace:
 `infra/lab/netns-run .venv/bin/python -m bench.camera_path`. Prints one JSON object on
 its last line: `camera_path_ms` (median show() -> complete at the person, and its
 range), and from the bot page's own statistics over the run: frames the page handed
-its camera track, frames WebRTC encoded and sent (the rest were dropped on the way:
-a frame closer to the previous one than the encoder's frame rate allows is not
-encoded), the mean encode time and the mean wait of a packet in the sender's pacer.
+its camera track, frames WebRTC encoded and sent (fewer if some were dropped on the
+way), the mean encode time, the mean wait of a packet in the sender's pacer, and
+the sender's target bitrate (its bandwidth estimate's share for this video).
 """
 
 from __future__ import annotations

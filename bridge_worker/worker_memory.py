@@ -12,8 +12,8 @@ page checks): in bench.bridge_latency it stood at 114-138 MiB. Its semi-spaces a
 capped at 1 MiB, and it runs without V8's compilers (`--jitless`: interpreted only,
 no code space), through `NODE_OPTIONS`, which the driver inherits from the worker.
 The driver relays messages; it spent 0.008 core per bridged bot compiled. Measured
-in bench.join_time: the worker and its driver 214 -> 179 MiB PSS, the driver's CPU
-0.006 -> 0.010 core; joins take ~0.15 s longer (bench.api_join, POST to in_meeting:
+in bench.join_time: the worker and its driver 214 -> 179 MiB PSS, and 0.006 -> 0.010
+core; joins take ~0.15 s longer (bench.api_join, POST to in_meeting:
 1.94-2.03 -> 2.09-2.17 s). The worker setting `driver_jitless` keeps the JIT.
 """
 

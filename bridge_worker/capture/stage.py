@@ -96,8 +96,8 @@ class Stage:
                     if changes is not None:
                         await changes.wait(box, grabbed_at + STILL_REFRESH_S - loop.time())
                     grabbed_at = loop.time()
-                    still = grabbed_at - handed_at < STILL_REFRESH_S
-                    frame = await asyncio.to_thread(self._picture, box, still)
+                    may_skip = grabbed_at - handed_at < STILL_REFRESH_S
+                    frame = await asyncio.to_thread(self._picture, box, may_skip)
                 except Exception as exc:  # noqa: BLE001 - the page or X hiccups: go on
                     log.warning("stage grab failed", display=self.display, error=str(exc)[:200])
                     next_at = loop.time() + GRAB_RETRY_S
@@ -127,8 +127,8 @@ class Stage:
 
     def _picture(self, box: Box | None, skip_unchanged: bool) -> av.VideoFrame | None:
         """The stage now, scaled and converted in one swscale pass; None if it is the
-        picture last handed on and `skip_unchanged` (compared at the room's size: a
-        tenth of the grab's bytes, and the watchers never see finer)."""
+        picture last handed on and `skip_unchanged` (compared at the room's size: for a
+        1280x640 stage a tenth of the grab's bytes, and the watchers never see finer)."""
         width, height = self.size
         if box is None:  # nobody on stage: a black picture, not the bot's whole screen
             black = av.VideoFrame.from_ndarray(np.zeros((height, width, 3), np.uint8), "rgb24")
