@@ -68,6 +68,7 @@ import httpx
 import numpy as np
 import psutil
 
+from bench.figures import median_ms, range_ms
 from bench.resources import TreeSampler, scratch_dir
 from bench.room_plane import timed_record
 from bridge_worker.devices.audio import MIC_SOURCE, SPEAKER_SINK
@@ -137,14 +138,6 @@ async def light_scene(env: dict[str, str]) -> AsyncIterator[LightScene]:
         yield scene
 
 
-def _median(values: list[float]) -> float | None:
-    return round(statistics.median(values), 1) if values else None
-
-
-def _range(values: list[float]) -> list[int] | None:
-    return [round(min(values)), round(max(values))] if values else None
-
-
 def _percentiles(values: list[float]) -> dict[str, float] | None:
     if not values:
         return None
@@ -208,10 +201,10 @@ async def _direct(scene: LightScene, seconds: float) -> dict[str, object]:
     video = delays(video_sent, got.flash_onsets(), MAX_DELAY_MS)
     return {
         "direct": machine,
-        "direct_ms": _median(audio),
+        "direct_ms": median_ms(audio),
         "direct_onsets": len(audio),
-        "direct_ms_range": _range(audio),
-        "video_direct_ms": _median(video),
+        "direct_ms_range": range_ms(audio),
+        "video_direct_ms": median_ms(video),
         "av_offset_ms_direct": _offset(video, audio),
     }
 
@@ -281,16 +274,16 @@ async def _bridged(scene: LightScene, seconds: float) -> dict[str, object]:
     into_b = tone_onsets(at_b, RATE, b_ms, ANN_HZ)
     return {
         "bridged": machine,
-        "bridge_ms": _median(audio),
+        "bridge_ms": median_ms(audio),
         "bridge_onsets": len(audio),
-        "bridge_ms_range": _range(audio),
-        "video_bridge_ms": _median(video),
-        "video_bridge_ms_range": _range(video),
+        "bridge_ms_range": range_ms(audio),
+        "video_bridge_ms": median_ms(video),
+        "video_bridge_ms_range": range_ms(video),
         "av_offset_ms": _offset(video, audio),
         "bots_meeting_receive_ms": bots_buffers,
-        "leg_meeting_a_ms": _median(delays(audio_sent, into_a, MAX_DELAY_MS)),
-        "leg_room_ms": _median(delays(into_a, into_b, MAX_DELAY_MS)),
-        "leg_meeting_b_ms": _median(delays(into_b, got.tone_onsets(ANN_HZ), MAX_DELAY_MS)),
+        "leg_meeting_a_ms": median_ms(delays(audio_sent, into_a, MAX_DELAY_MS)),
+        "leg_room_ms": median_ms(delays(into_a, into_b, MAX_DELAY_MS)),
+        "leg_meeting_b_ms": median_ms(delays(into_b, got.tone_onsets(ANN_HZ), MAX_DELAY_MS)),
     }
 
 

@@ -131,7 +131,7 @@ async def picture_delays_ms(devices: BotDevices, flips: int = 20) -> list[float]
         shown.append((name, time.time() * 1000))
         feed.show(pictures[name])
         await asyncio.sleep(0.4)
-    seen: list[list[object]] = await devices.page.evaluate("() => window.__colours")
+    seen: list[tuple[str, float]] = await devices.page.evaluate("() => window.__colours")
     delays = []
     for name, at in shown:
         arrivals = [float(t) for colour, t in seen if colour == name and float(t) >= at]

@@ -24,12 +24,12 @@ import asyncio
 import contextlib
 import json
 import random
-import statistics
 import time
 from typing import Any
 
 from playwright.async_api import Page, async_playwright
 
+from bench.figures import median_ms, range_ms
 from bridge_worker.devices.camera import solid_frame
 from bridge_worker.devices.camera_feed import CameraFeed
 from meetbridge.logs import configure_logging
@@ -117,8 +117,8 @@ async def main(seconds: float) -> dict[str, object]:
     }
     encoded = counts.get("framesEncoded", 0)
     return {
-        "camera_path_ms": round(statistics.median(path), 1) if path else None,
-        "camera_path_ms_range": [round(min(path)), round(max(path))] if path else None,
+        "camera_path_ms": median_ms(path),
+        "camera_path_ms_range": range_ms(path),
         "onsets": len(path),
         "frames_handed": counts.get("handed"),
         "frames_encoded": encoded,

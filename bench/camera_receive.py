@@ -56,7 +56,7 @@ async def _moving_picture(feed: CameraFeed, stop: asyncio.Event) -> None:
 async def main(windows: int, seconds: float) -> dict[str, object]:
     require_lab_namespace()
     media = scratch_dir("mb-bench-camera-")
-    result: list[dict[str, dict[str, int]]] = []
+    result: list[dict[str, dict[str, float]]] = []
     async with async_playwright() as playwright, contextlib.AsyncExitStack() as stack:
         meeting = await stack.enter_async_context(LabMeeting())
         person = await stack.enter_async_context(

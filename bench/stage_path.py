@@ -20,13 +20,13 @@ import argparse
 import asyncio
 import contextlib
 import json
-import statistics
 import time
 
 import av
 import numpy as np
 from playwright.async_api import async_playwright
 
+from bench.figures import median_ms, range_ms
 from bridge_worker.browser.receive_buffers import mean_receive_delays, receive_totals
 from bridge_worker.capture.stage import Stage
 from meetbridge.logs import configure_logging
@@ -92,8 +92,8 @@ async def main(seconds: float) -> dict[str, object]:
     seen = flash_onsets(np.asarray([f for f in frames if f[0] >= start]).reshape(-1, 2))
     path = delays(sent, seen, MAX_DELAY_MS)
     return {
-        "stage_path_ms": round(statistics.median(path), 1) if path else None,
-        "stage_path_ms_range": [round(min(path)), round(max(path))] if path else None,
+        "stage_path_ms": median_ms(path),
+        "stage_path_ms_range": range_ms(path),
         "onsets": len(path),
         "frames_handed": handed,
         "grabs_unchanged": repeats,
