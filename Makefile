@@ -10,10 +10,10 @@ setup: ## install system packages, the bot user and the Python venv (idempotent)
 	./infra/setup.sh
 
 run: setup ## Redis + API + one worker on this machine; prints the API address and a key
-	$(PY) -m meetbridge.cli run
+	$(PY) -m meetbridge_cli run
 
 demo: setup ## two lab meetings bridged through a room: prints what people hear and see
-	$(LAB) $(PY) -m tests.lab.demo
+	$(LAB) $(PY) -m lab.demo
 
 test: setup ## the whole test suite, inside the lab's private network namespace
 	$(LAB) $(PY) -m pytest $(PYTEST_ARGS)
@@ -23,7 +23,7 @@ test-unit: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy bridge_worker vendor_scripts meetbridge orchestrator
+	$(VENV)/bin/mypy meetbridge vendor_scripts bridge_worker orchestrator meetbridge_cli lab bench
 
 bench: setup ## benchmarks print one JSON object on their last line
 	$(LAB) $(PY) -m bench.join_time

@@ -23,13 +23,13 @@ from playwright.async_api import async_playwright
 
 from bench.http_burst import burst_latencies
 from bench.resources import scratch_dir
+from lab.api_client import sse_events, wait_for_state
+from lab.meeting import LabMeeting
+from lab.netns import require_lab_namespace
+from lab.person import SimulatedPerson
+from lab.stack import Stack, running_stack
 from meetbridge.lifecycle import BotState
 from meetbridge.logs import configure_logging
-from tests.integration.api_client import sse_events, wait_for_state
-from tests.lab.meeting import LabMeeting
-from tests.lab.netns import require_lab_namespace
-from tests.lab.person import SimulatedPerson
-from tests.stack import Stack, running_stack
 
 BAD = {"meeting_url": "http://169.254.169.254/latest/meta-data", "display_name": "x"}
 

@@ -6,7 +6,7 @@ Run inside the lab network namespace: `make bench` or
 The scene: two lab meetings on two Janus servers; in ann's, ann (tone bursts and
 white flashes on black: onsets) and a listener, annear; in bob's, bob (a steady
 1 kHz tone, a blue picture). One bot per meeting, sent through the API to one
-worker. The people are light people (tests/lab/light_person.py: aiortc, no
+worker. The people are light people (lab/light_person.py: aiortc, no
 browser): with headless Chromium people, three people and two bots kept 2 cores
 saturated and the figures measured the machine. A light person times an onset
 when its frame is handed to the encoder and when the frame is complete at a
@@ -40,7 +40,7 @@ Latencies are medians over every onset of a recording (at least 10 asked). Each
 phase says how many cores the whole machine was busy, and `saturated` when that was
 at least 90 % of them: then the figures measure a starved machine; and how late
 ann's audio frames left (sender_late_ms): each person runs in a process of its own
-(tests/lab/light_person_host.py), and a sender that falls behind would grow the
+(lab/light_person_host.py), and a sender that falls behind would grow the
 bots' receive buffers.
 The people and the meetings' Janus servers stand for other machines: they run at
 niceness -10 (`--other-machines-nice`), so that a starved simulated person's late
@@ -74,17 +74,17 @@ from bench.room_plane import timed_record
 from bridge_worker.devices.audio import MIC_SOURCE, SPEAKER_SINK
 from bridge_worker.settings import WorkerSettings
 from bridge_worker.wiring.pulse_media import RATE
+from lab.light_person import RATE as LIGHT_RATE
+from lab.light_person import Received
+from lab.light_person_host import HostedLightPerson
+from lab.meeting import LabMeeting
+from lab.netns import require_lab_namespace
+from lab.onsets import band_envelope, delays, tone_onsets
+from lab.processes import OTHER_MACHINE_NICE_VAR
+from lab.room_scene import end_bots, eventually, room_stack, send_bots
+from lab.stack import Stack
 from meetbridge.logs import configure_logging
 from meetbridge.store import BotStore
-from tests.integration.room_scene import end_bots, eventually, room_stack, send_bots
-from tests.lab.light_person import RATE as LIGHT_RATE
-from tests.lab.light_person import Received
-from tests.lab.light_person_host import HostedLightPerson
-from tests.lab.meeting import LabMeeting
-from tests.lab.netns import require_lab_namespace
-from tests.lab.onsets import band_envelope, delays, tone_onsets
-from tests.lab.processes import OTHER_MACHINE_NICE_VAR
-from tests.stack import Stack
 
 # A burst and a flash every 3 s: a delay over 1.5 s must not be taken for the next onset.
 PERIOD_S, ON_S = 3.0, 0.3
@@ -332,7 +332,7 @@ def _worker_pids() -> list[int]:
     return [
         p.pid
         for p in psutil.process_iter(["cmdline"])
-        if "meetbridge.cli" in (p.info["cmdline"] or []) and "worker" in p.info["cmdline"]
+        if "meetbridge_cli" in (p.info["cmdline"] or []) and "worker" in p.info["cmdline"]
     ]
 
 

@@ -1,7 +1,7 @@
 """Where a bridged picture waits on its way into the far meeting: from the worker's
 `show()` on a bot's camera to a person in the bot's meeting.
 
-The scene: one lab meeting, one light person (tests/lab/light_person.py: aiortc, no
+The scene: one lab meeting, one light person (lab/light_person.py: aiortc, no
 browser) who receives the bot's video and times each frame when it is complete, and
 one bot whose camera shows black, then white for a moment, every 1.5 s at a random
 phase of its frame clock (a bridged stage changes when the far meeting paints, not
@@ -32,12 +32,12 @@ from playwright.async_api import Page, async_playwright
 from bench.figures import median_ms, range_ms
 from bridge_worker.devices.camera import solid_frame
 from bridge_worker.devices.camera_feed import CameraFeed
+from lab.bots import running_bot
+from lab.light_person_host import HostedLightPerson
+from lab.meeting import LabMeeting
+from lab.netns import require_lab_namespace
+from lab.onsets import delays
 from meetbridge.logs import configure_logging
-from tests.integration.bots import running_bot
-from tests.lab.light_person_host import HostedLightPerson
-from tests.lab.meeting import LabMeeting
-from tests.lab.netns import require_lab_namespace
-from tests.lab.onsets import delays
 
 BOT = "camerapath"
 EVERY_S, WHITE_S = 1.5, 0.4

@@ -28,11 +28,11 @@ from playwright.async_api import async_playwright
 from bench.resources import scratch_dir
 from bridge_worker.browser.receive_buffers import mean_receive_delays
 from bridge_worker.devices.camera_feed import CameraFeed
+from lab.bots import running_bot
+from lab.meeting import LabMeeting
+from lab.netns import require_lab_namespace
+from lab.person import SimulatedPerson
 from meetbridge.logs import configure_logging
-from tests.integration.bots import running_bot
-from tests.lab.meeting import LabMeeting
-from tests.lab.netns import require_lab_namespace
-from tests.lab.person import SimulatedPerson
 
 BOT = "camerabench"
 GRAB_JITTER_S = 0.02  # stage grabs follow the meeting's paints, not a clock

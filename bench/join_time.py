@@ -27,11 +27,11 @@ from bench import camera_feed
 from bench.resources import TreeSampler, scratch_dir
 from bridge_worker.bot import Bot
 from bridge_worker.settings import WorkerSettings
+from lab.meeting import LabMeeting
+from lab.netns import require_lab_namespace
+from lab.person import SimulatedPerson
 from meetbridge.lifecycle import BotState, StateChange
 from meetbridge.logs import configure_logging
-from tests.lab.meeting import LabMeeting
-from tests.lab.netns import require_lab_namespace
-from tests.lab.person import SimulatedPerson
 from vendor_scripts.base import MeetingRequest
 from vendor_scripts.registry import load_client
 

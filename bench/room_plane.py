@@ -33,18 +33,18 @@ from aiortc.rtp import RtpPacket
 from bench.resources import scratch_dir
 from bridge_worker.devices.audio import BotAudio, bot_audio
 from bridge_worker.devices.audio_io import playing
-from bridge_worker.process import bot_account, supervised
 from bridge_worker.wiring import audio_bridge
 from bridge_worker.wiring.audio_bridge import AudioRoom, audio_seat
 from bridge_worker.wiring.prompt_jitter_buffer import PromptJitterBuffer
 from bridge_worker.wiring.pulse_media import RATE, parec_argv, pulse_env
 from bridge_worker.wiring.pulse_pipe import pulse_pipe
+from lab.janus_server import LabJanus
+from lab.media import pulse_wav
+from lab.netns import require_lab_namespace
+from lab.onsets import delays, tone_onsets
 from meetbridge.janus_rooms import RoomMedia, create_rooms
 from meetbridge.logs import configure_logging
-from tests.lab.janus_server import LabJanus
-from tests.lab.media import pulse_wav
-from tests.lab.netns import require_lab_namespace
-from tests.lab.onsets import delays, tone_onsets
+from meetbridge.process import bot_account, supervised
 
 TONE_HZ, PERIOD_S, ON_S = 440.0, 0.5, 0.1
 JANUS_SETTINGS = [(3, 4), (3, 2), (2, 2), (1, 1)]  # (Janus prebuffer, aiortc receive prefetch)

@@ -1,7 +1,7 @@
 """Where a picture from a meeting waits before it reaches the room: from a person's
 flash leaving their encoder to the bot's stage grab that shows it.
 
-The scene: one lab meeting, a light person (tests/lab/light_person.py: aiortc, no
+The scene: one lab meeting, a light person (lab/light_person.py: aiortc, no
 browser) flashing white on black every 1.5 s, and one bot; the bot's `Stage` is
 watched as a room would watch it, and each frame it hands on is timed (wall clock)
 with its mean luma. The path holds the meeting's server, the bot's browser receiving,
@@ -29,12 +29,12 @@ from playwright.async_api import async_playwright
 from bench.figures import median_ms, range_ms
 from bridge_worker.browser.receive_buffers import mean_receive_delays, receive_totals
 from bridge_worker.capture.stage import Stage
+from lab.bots import running_bot
+from lab.light_person_host import HostedLightPerson
+from lab.meeting import LabMeeting
+from lab.netns import require_lab_namespace
+from lab.onsets import delays, flash_onsets
 from meetbridge.logs import configure_logging
-from tests.integration.bots import running_bot
-from tests.lab.light_person_host import HostedLightPerson
-from tests.lab.meeting import LabMeeting
-from tests.lab.netns import require_lab_namespace
-from tests.lab.onsets import delays, flash_onsets
 
 BOT = "stagepath"
 PERIOD_S, ON_S = 1.5, 0.3

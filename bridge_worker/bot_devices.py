@@ -23,8 +23,8 @@ from bridge_worker.devices.camera import VirtualCamera, open_camera
 from bridge_worker.devices.camera_feed import CameraFeed
 from bridge_worker.devices.display import VirtualDisplay, virtual_display
 from bridge_worker.devices.runtime_dir import private_dir
-from bridge_worker.process import bot_account
 from bridge_worker.settings import WorkerSettings
+from meetbridge.process import bot_account
 from vendor_scripts.registry import load_client
 
 DevicesSource = contextlib.AbstractAsyncContextManager["BotDevices"]

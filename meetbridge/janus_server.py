@@ -20,8 +20,8 @@ from types import TracebackType
 
 import httpx
 
-from bridge_worker.process import supervised
-from meetbridge.local_stack import free_port
+from meetbridge.ports import free_port
+from meetbridge.process import supervised
 
 SYSTEM_CONFIG_DIR = Path("/etc/janus")
 # Module files to load, per folder kind; everything else is disabled.

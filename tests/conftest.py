@@ -8,7 +8,7 @@ import pytest
 
 from tests.leaks import leftovers, watched_processes
 
-pytest_plugins = ["tests.lab.fixtures", "tests.stack", "tests.hang_dump"]
+pytest_plugins = ["tests.fixtures.lab", "tests.fixtures.stack", "tests.hang_dump"]
 
 
 @pytest.fixture(autouse=True)

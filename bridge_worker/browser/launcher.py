@@ -20,7 +20,7 @@ from pathlib import Path
 
 from playwright.async_api import BrowserContext, Page, Playwright
 
-from bridge_worker.process import RunAs, chown_for
+from meetbridge.process import RunAs, chown_for
 
 
 def _page_script(name: str) -> str:

@@ -26,7 +26,7 @@ import pulsectl
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from bridge_worker.devices.runtime_dir import private_dir
-from bridge_worker.process import RunAs, supervised
+from meetbridge.process import RunAs, supervised
 
 SPEAKER_SINK = "meeting_out"
 MIC_SINK = "mic_in"

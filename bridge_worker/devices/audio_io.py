@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bridge_worker.process import supervised
+from meetbridge.process import supervised
 
 
 def _pulse_env(server: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from bridge_worker.process import RunAs, supervised
+from meetbridge.process import RunAs, supervised
 
 
 class DisplayError(RuntimeError):

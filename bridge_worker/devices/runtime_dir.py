@@ -19,7 +19,7 @@ from pathlib import Path
 
 import structlog
 
-from bridge_worker.process import RunAs, chown_for
+from meetbridge.process import RunAs, chown_for
 
 log = structlog.get_logger(__name__)
 PREFIXES = ("mb-bot-", "mb-audio-")

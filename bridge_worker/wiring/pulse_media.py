@@ -21,8 +21,8 @@ import av
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
-from bridge_worker.process import supervised
 from bridge_worker.wiring.standing_queue import StandingQueue
+from meetbridge.process import supervised
 
 RATE = 48000
 FRAME_SAMPLES = 960  # 20 ms

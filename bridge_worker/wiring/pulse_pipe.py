@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 
-from bridge_worker.process import supervised
 from bridge_worker.wiring.pulse_media import (
     FRAME_BYTES,
     PlayerInput,
@@ -23,6 +22,7 @@ from bridge_worker.wiring.pulse_media import (
     parec_argv,
     pulse_env,
 )
+from meetbridge.process import supervised
 
 
 async def _relay(

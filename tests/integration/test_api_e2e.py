@@ -15,12 +15,12 @@ from PIL import Image
 
 from bridge_worker.devices.audio_io import playing
 from bridge_worker.settings import WorkerSettings
+from lab.api_client import sse_events, wait_for_state
+from lab.media import make_tone_wav
+from lab.meeting import LabMeeting
+from lab.person import SimulatedPerson
 from meetbridge.lifecycle import BotState
 from meetbridge.records import bot_key
-from tests.integration.api_client import sse_events, wait_for_state
-from tests.lab.media import make_tone_wav
-from tests.lab.meeting import LabMeeting
-from tests.lab.person import SimulatedPerson
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 

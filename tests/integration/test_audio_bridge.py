@@ -11,12 +11,12 @@ import pytest
 
 from bridge_worker.devices.audio import bot_audio
 from bridge_worker.devices.audio_io import dominant_frequency, playing, record
-from bridge_worker.process import bot_account
 from bridge_worker.wiring.audio_bridge import AudioRoom, audio_seat
 from bridge_worker.wiring.pulse_pipe import pulse_pipe
+from lab.janus_server import LabJanus
+from lab.media import make_tone_wav
 from meetbridge.janus_rooms import RoomMedia, create_rooms
-from tests.lab.janus_server import LabJanus
-from tests.lab.media import make_tone_wav
+from meetbridge.process import bot_account
 
 pytestmark = [pytest.mark.integration]
 

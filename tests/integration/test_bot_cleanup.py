@@ -8,9 +8,9 @@ import contextlib
 import pytest
 
 from bridge_worker.bot import Bot
+from lab.bots import alive, bot_settings, running_bot
+from lab.meeting import LabMeeting
 from meetbridge.lifecycle import BotState, FailureReason
-from tests.integration.bots import alive, bot_settings, running_bot
-from tests.lab.meeting import LabMeeting
 from vendor_scripts.base import MeetingRequest
 from vendor_scripts.registry import load_client
 
@@ -89,7 +89,7 @@ async def test_a_bot_left_alone_leaves_with_a_reason(playwright) -> None:
 
 
 async def test_a_bot_leaves_at_its_maximum_duration(playwright, lab_media_dir) -> None:
-    from tests.lab.person import SimulatedPerson
+    from lab.person import SimulatedPerson
 
     async with (
         LabMeeting() as meeting,

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from bridge_worker.devices.audio_io import dominant_frequency, playing, record
-from tests.integration.bots import running_bot
-from tests.lab.media import make_tone_wav
-from tests.lab.meeting import LabMeeting
-from tests.lab.person import SimulatedPerson
+from lab.bots import running_bot
+from lab.media import make_tone_wav
+from lab.meeting import LabMeeting
+from lab.person import SimulatedPerson
 
 pytestmark = [pytest.mark.integration]
 

@@ -15,10 +15,10 @@ from bridge_worker.bot import Bot
 from bridge_worker.capture.screen import grab
 from bridge_worker.devices.audio_io import dominant_frequency, playing, record
 from bridge_worker.devices.camera import solid_frame
-from tests.integration.bots import running_bot
-from tests.lab.media import closest_colour_name, make_tone_wav
-from tests.lab.meeting import LabMeeting
-from tests.lab.person import SimulatedPerson
+from lab.bots import running_bot
+from lab.media import closest_colour_name, make_tone_wav
+from lab.meeting import LabMeeting
+from lab.person import SimulatedPerson
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
 

@@ -12,9 +12,9 @@ import sys
 import httpx
 import pytest
 
-from meetbridge.local_stack import free_port
-from tests.lab.meeting import LabMeeting
-from tests.lab.person import SimulatedPerson
+from lab.meeting import LabMeeting
+from lab.person import SimulatedPerson
+from meetbridge.ports import free_port
 
 pytestmark = [pytest.mark.integration]
 
@@ -40,7 +40,7 @@ async def test_foreground_bot_joins_logs_its_states_and_leaves_on_ctrl_c(
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "meetbridge.cli",
+            "meetbridge_cli",
             "bot",
             "run",
             "--vendor",
@@ -74,7 +74,7 @@ async def test_meetbridge_run_starts_redis_janus_api_and_worker_and_stops_them_o
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "meetbridge.cli",
+        "meetbridge_cli",
         "run",
         cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE,

@@ -12,14 +12,14 @@ import pytest
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 REPO = Path(__file__).resolve().parents[2]
-FREQUENCY_TOLERANCE_HZ = 30.0  # as tests/lab/demo.py: a starved run heard 462 Hz for 440
+FREQUENCY_TOLERANCE_HZ = 30.0  # as lab/demo.py: a starved run heard 462 Hz for 440
 
 
 async def test_the_demo_bridges_two_meetings_and_stops_everything(tmp_path: Path) -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.lab.demo",
+        "lab.demo",
         "--once",
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(REPO)},

@@ -12,9 +12,9 @@ import pytest
 from bridge_worker.devices.audio import bot_audio
 from bridge_worker.devices.audio_io import dominant_frequency, playing, record
 from bridge_worker.devices.display import virtual_display
-from bridge_worker.process import bot_account
-from tests.integration.bots import alive
-from tests.lab.media import make_tone_wav
+from lab.bots import alive
+from lab.media import make_tone_wav
+from meetbridge.process import bot_account
 
 pytestmark = [pytest.mark.integration]
 

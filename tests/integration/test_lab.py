@@ -11,9 +11,9 @@ import asyncio
 
 import pytest
 
-from tests.lab.fixtures import MeetingFactory, PersonFactory
-from tests.lab.media import COLOURS, closest_colour_name
-from tests.lab.person import SimulatedPerson
+from lab.media import COLOURS, closest_colour_name
+from lab.person import SimulatedPerson
+from tests.fixtures.lab import MeetingFactory, PersonFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 

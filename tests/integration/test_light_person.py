@@ -14,11 +14,11 @@ import time
 import psutil
 import pytest
 
-from tests.lab.fixtures import MeetingFactory, PersonFactory
-from tests.lab.light_person import RATE, LightPerson
-from tests.lab.light_person_host import HostedLightPerson
-from tests.lab.media import COLOURS, closest_colour_name, dominant_frequency
-from tests.lab.onsets import delays
+from lab.light_person import RATE, LightPerson
+from lab.light_person_host import HostedLightPerson
+from lab.media import COLOURS, closest_colour_name, dominant_frequency
+from lab.onsets import delays
+from tests.fixtures.lab import MeetingFactory, PersonFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]
 

@@ -16,10 +16,10 @@ import pytest
 from bridge_worker.capture.screen import Screen
 from bridge_worker.capture.stage import Stage
 from bridge_worker.devices.display import virtual_display
-from bridge_worker.process import bot_account
 from bridge_worker.wiring import local_stages
+from lab.media import closest_colour_name
+from meetbridge.process import bot_account
 from tests.integration.test_video_room import paint
-from tests.lab.media import closest_colour_name
 from vendor_scripts.base import Box
 
 pytestmark = [pytest.mark.integration]

@@ -26,7 +26,7 @@ from bridge_worker.browser.request_guard import (
     chromium_host_rules,
     install_request_guard,
 )
-from tests.lab.person import headless_chromium
+from lab.person import headless_chromium
 
 pytestmark = [pytest.mark.integration]
 

@@ -13,13 +13,13 @@ import pytest
 
 from bridge_worker.wiring.plan import Path as RoomPath
 from bridge_worker.wiring.seat import Source, room_seat
+from lab.bots import running_bot
+from lab.janus_server import LabJanus
+from lab.media import closest_colour_name
+from lab.meeting import LabMeeting
+from lab.person import SimulatedPerson
+from lab.room_scene import eventually
 from meetbridge.janus_rooms import RoomMedia, create_rooms
-from tests.integration.bots import running_bot
-from tests.integration.room_scene import eventually
-from tests.lab.janus_server import LabJanus
-from tests.lab.media import closest_colour_name
-from tests.lab.meeting import LabMeeting
-from tests.lab.person import SimulatedPerson
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 

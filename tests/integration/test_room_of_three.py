@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.room_scene import eventually, room_scene
-from tests.lab.media import tone_strength
-from tests.lab.person import SimulatedPerson
+from lab.media import tone_strength
+from lab.person import SimulatedPerson
+from lab.room_scene import eventually, room_scene
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 

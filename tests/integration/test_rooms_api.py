@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
+from lab.media import closest_colour_name
+from lab.room_scene import eventually, room_scene
 from meetbridge.records import bot_key
-from tests.integration.room_scene import eventually, room_scene
-from tests.lab.media import closest_colour_name
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 

@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import Playwright
 
 from bridge_worker.browser.launcher import UNSYNCED_RECEIVE_JS
-from tests.lab.person import headless_chromium
+from lab.person import headless_chromium
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
 

@@ -14,15 +14,15 @@ from Xlib import display as xdisplay
 from bridge_worker.capture.stage import Stage
 from bridge_worker.capture.stage_track import StageTrack
 from bridge_worker.devices.display import virtual_display
-from bridge_worker.process import bot_account
 from bridge_worker.wiring.video_room import (
     VideoRoom,
     publishing,
     watching,
 )
+from lab.janus_server import LabJanus
+from lab.media import closest_colour_name
 from meetbridge.janus_rooms import RoomMedia, create_rooms
-from tests.lab.janus_server import LabJanus
-from tests.lab.media import closest_colour_name
+from meetbridge.process import bot_account
 from vendor_scripts.base import Box
 
 pytestmark = [pytest.mark.integration]

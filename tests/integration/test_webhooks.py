@@ -88,7 +88,7 @@ async def test_events_reach_the_webhook_signed_and_retried(api_only) -> None:
 
 
 async def test_another_keys_events_never_reach_my_stream(api_only) -> None:
-    from tests.integration.api_client import sse_events
+    from lab.api_client import sse_events
 
     mine, theirs = await api_only.new_key("mine"), await api_only.new_key("theirs")
     received: list[dict] = []

@@ -10,12 +10,12 @@ from pathlib import Path
 import psutil
 import pytest
 
+from lab.api_client import wait_for_state
+from lab.meeting import LabMeeting
+from lab.person import SimulatedPerson
+from lab.stack import running_stack
 from meetbridge.lifecycle import BotState
 from orchestrator.queue import JobQueue
-from tests.integration.api_client import wait_for_state
-from tests.lab.meeting import LabMeeting
-from tests.lab.person import SimulatedPerson
-from tests.stack import running_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -85,7 +85,7 @@ async def test_a_killed_worker_marks_its_bot_lost_and_leaves_nothing_running(
             p.pid
             for p in psutil.process_iter(["cmdline"])
             if "worker0" in " ".join(p.info["cmdline"] or [])
-            and "meetbridge.cli" in " ".join(p.info["cmdline"] or [])
+            and "meetbridge_cli" in " ".join(p.info["cmdline"] or [])
         )
         assert bot_browsers()
         os.kill(pid, signal.SIGKILL)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiortc.rtp import RtpPacket
 
-from tests.lab.light_person import ArrivalBuffer
+from lab.light_person import ArrivalBuffer
 
 
 def _packet(sequence: int, timestamp: int, payload: bytes, *, marker: bool = False) -> RtpPacket:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.lab.onsets import band_envelope, delays, flash_onsets, periodic_schedule, tone_onsets
+from lab.onsets import band_envelope, delays, flash_onsets, periodic_schedule, tone_onsets
 
 pytestmark = [pytest.mark.unit]
 RATE = 48000

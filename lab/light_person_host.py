@@ -29,9 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from bridge_worker.process import supervised
-from tests.lab.light_person import LightPerson, Received
-from tests.lab.processes import as_other_machine
+from lab.light_person import LightPerson, Received
+from lab.processes import as_other_machine
+from meetbridge.process import supervised
 
 
 def _save(received: Received, path: str) -> None:
@@ -126,7 +126,7 @@ class HostedLightPerson:
 
     @contextlib.asynccontextmanager
     async def _process(self) -> AsyncIterator[asyncio.subprocess.Process]:
-        argv = [sys.executable, "-m", "tests.lab.light_person_host", json.dumps(self._spec)]
+        argv = [sys.executable, "-m", "lab.light_person_host", json.dumps(self._spec)]
         argv = as_other_machine(argv)
         async with supervised(
             argv,

@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 
+from lab.netns import require_lab_namespace
+from lab.processes import as_other_machine, lab_env
 from meetbridge.janus_server import JanusServer
-from tests.lab.netns import require_lab_namespace
-from tests.lab.processes import as_other_machine, lab_env
 
 DEFAULT_ROOM = 1234  # defined in Debian's janus.plugin.videoroom.jcfg
 

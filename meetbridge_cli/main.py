@@ -68,7 +68,7 @@ def _bot_run_in_own_session(argv: list[str], passcode: str | None) -> int:
     driver included, which would take the browser down before the bot could leave.
     """
     child = subprocess.Popen(
-        [sys.executable, "-m", "meetbridge.cli", *argv, "--detached-child"],
+        [sys.executable, "-m", "meetbridge_cli", *argv, "--detached-child"],
         stdin=subprocess.PIPE,
         start_new_session=True,
     )
@@ -184,11 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "worker":
         return _run_worker(args.name)
     if args.command == "run":
-        from meetbridge.local_run import run_local
+        from meetbridge_cli.local_run import run_local
 
         return asyncio.run(run_local(dict(os.environ)))
     return 2
 
-
-if __name__ == "__main__":
-    sys.exit(main())

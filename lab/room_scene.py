@@ -12,12 +12,12 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Playwright
 
+from lab.api_client import wait_for_state
+from lab.janus_server import LabJanus
+from lab.meeting import LabMeeting
+from lab.person import SimulatedPerson
+from lab.stack import Stack, running_stack
 from meetbridge.lifecycle import BotState
-from tests.integration.api_client import wait_for_state
-from tests.lab.janus_server import LabJanus
-from tests.lab.meeting import LabMeeting
-from tests.lab.person import SimulatedPerson
-from tests.stack import Stack, running_stack
 
 Colour = tuple[int, int, int]
 SMALL_VIDEO = (160, 90, 10)  # width, height, fps

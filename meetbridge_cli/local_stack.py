@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import sys
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -17,17 +16,12 @@ import httpx
 import redis.asyncio as aioredis
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
-from bridge_worker.process import supervised
+from meetbridge.ports import free_port
+from meetbridge.process import supervised
 
 
 class StartError(RuntimeError):
     """A service did not come up in time."""
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 async def _wait_for(check: object, what: str, timeout_s: float) -> None:
@@ -87,7 +81,7 @@ async def api_server(
 ) -> AsyncIterator[str]:
     """The HTTP API in a child process; yields its base URL once /healthz answers."""
     port = port or free_port()
-    argv = [sys.executable, "-m", "meetbridge.cli", "api", "--port", str(port)]
+    argv = [sys.executable, "-m", "meetbridge_cli", "api", "--port", str(port)]
     with _output(log_file) as out:
         async with supervised(argv, name="api", env=env, stdout=out, stderr=out, grace_s=10):
             base = f"http://127.0.0.1:{port}"
@@ -108,7 +102,7 @@ async def worker(
     grace_s: float = 60,
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """A Celery worker running bots; stopped with SIGTERM (its bots leave) then killed."""
-    argv = [sys.executable, "-m", "meetbridge.cli", "worker", "--name", name]
+    argv = [sys.executable, "-m", "meetbridge_cli", "worker", "--name", name]
     with _output(log_file) as out:
         async with supervised(
             argv,

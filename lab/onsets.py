@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tests.lab.videoroom_page import Timings
+from lab.videoroom_page import Timings
 
 BAND_HZ = 60.0  # half-width of the band around a burst's tone
 

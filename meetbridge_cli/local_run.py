@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from meetbridge.janus_server import JanusServer
-from meetbridge.local_stack import api_server, free_port, redis_server, worker
+from meetbridge.ports import free_port
+from meetbridge_cli.local_stack import api_server, redis_server, worker
 
 RUN_DIR = Path(".run")
 
@@ -52,7 +53,7 @@ async def _new_key(env: Mapping[str, str]) -> str:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "meetbridge.cli",
+        "meetbridge_cli",
         "--log-level",
         "WARNING",
         "keys",

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, BrowserContext, Playwright, Request, Response
 
-from tests.lab.media import (
+from lab.media import (
     closest_colour_name,
     colour_y4m,
     dominant_frequency,
@@ -28,9 +28,9 @@ from tests.lab.media import (
     rms,
     tone_wav,
 )
-from tests.lab.netns import require_lab_namespace
-from tests.lab.processes import lab_env
-from tests.lab.videoroom_page import (
+from lab.netns import require_lab_namespace
+from lab.processes import lab_env
+from lab.videoroom_page import (
     ReceiveTotals,
     Recording,
     Timings,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 from types import TracebackType
 
-from tests.lab.demo_site import LabDemoSite
-from tests.lab.janus_server import DEFAULT_ROOM, LabJanus
+from lab.demo_site import LabDemoSite
+from lab.janus_server import DEFAULT_ROOM, LabJanus
 
 
 class LabMeeting:

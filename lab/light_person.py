@@ -29,8 +29,8 @@ from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.mediastreams import MediaStreamError
 from aiortc.rtp import RtpPacket
 
+from lab.onsets import flash_onsets, timed_tone_onsets
 from meetbridge.janus_http import JanusError, JanusHandle, JanusSession
-from tests.lab.onsets import flash_onsets, timed_tone_onsets
 
 PLUGIN = "janus.plugin.videoroom"
 RATE = 48000
@@ -190,7 +190,7 @@ class Received:
         return samples, times
 
     def frames(self) -> np.ndarray:
-        """Rows of (arrival ms, mean luma), as `tests.lab.onsets.flash_onsets` takes."""
+        """Rows of (arrival ms, mean luma), as `lab.onsets.flash_onsets` takes."""
         return np.asarray(self.video, dtype=np.float64).reshape(-1, 2)
 
     def tone_onsets(self, freq_hz: float) -> list[float]:

@@ -1,4 +1,5 @@
-"""Fixtures for the real service stack: Redis, the API and Celery workers as processes."""
+"""The real service stack for the lab: Redis, the API and Celery workers as processes,
+each of which a test or benchmark can restart or stop."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import pytest
 import redis.asyncio as aioredis
 
-from meetbridge.local_stack import api_server, free_port, redis_server, worker
+from meetbridge.ports import free_port
+from meetbridge_cli.local_stack import api_server, redis_server, worker
 from orchestrator.keys import create_key
 
 
@@ -113,17 +114,3 @@ async def running_stack(folder: Path, *, workers: int = 1) -> AsyncIterator[Stac
         yield stack
     finally:
         await asyncio.shield(stack.aclose())
-
-
-@pytest.fixture
-async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    """Redis + API + one worker, all real processes."""
-    async with running_stack(tmp_path, workers=1) as running:
-        yield running
-
-
-@pytest.fixture
-async def api_only(tmp_path: Path) -> AsyncIterator[Stack]:
-    """Redis + API, no worker: whatever is queued stays in the queue for inspection."""
-    async with running_stack(tmp_path, workers=0) as running:
-        yield running

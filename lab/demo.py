@@ -21,12 +21,12 @@ from pathlib import Path
 
 from playwright.async_api import async_playwright
 
+from lab.media import closest_colour_name
+from lab.netns import require_lab_namespace
+from lab.onsets import burst_delays
+from lab.person import SimulatedPerson
+from lab.room_scene import Scene, eventually, room_scene
 from meetbridge.logs import configure_logging
-from tests.integration.room_scene import Scene, eventually, room_scene
-from tests.lab.media import closest_colour_name
-from tests.lab.netns import require_lab_namespace
-from tests.lab.onsets import burst_delays
-from tests.lab.person import SimulatedPerson
 
 OUT = Path(".run/demo")
 PEOPLE = {"ann": (440.0, (220, 0, 0)), "bob": (1000.0, (0, 0, 220))}
