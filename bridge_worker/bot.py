@@ -88,7 +88,7 @@ class Bot:
         failure: BotFailure | None = None
         try:
             source = self.prepared or bot_devices(
-                self.settings, self.playwright, self.bot_id, self.vendor.name
+                self.settings, self.playwright, self.bot_id, self.vendor
             )
             async with source as devices:
                 self.devices = devices

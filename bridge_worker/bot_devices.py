@@ -25,7 +25,7 @@ from bridge_worker.devices.display import VirtualDisplay, virtual_display
 from bridge_worker.devices.runtime_dir import private_dir
 from bridge_worker.settings import WorkerSettings
 from meetbridge.process import bot_account
-from vendor_scripts.registry import load_client
+from vendor_scripts.base import VendorClient
 
 DevicesSource = contextlib.AbstractAsyncContextManager["BotDevices"]
 
@@ -57,16 +57,16 @@ class BotDevices:
         return [self.display.pid, self.audio.daemon_pid, *sorted(browser)]
 
 
-def lip_sync_for(settings: WorkerSettings, vendor: str | None) -> bool:
+def lip_sync_for(settings: WorkerSettings, vendor: VendorClient | None) -> bool:
     """Whether the bot's browser should lip-sync what it receives (see the setting)."""
     if settings.bot_lip_sync != "vendor":
         return settings.bot_lip_sync == "on"
-    return vendor is None or not load_client(vendor).tracks_played_apart
+    return vendor is None or not vendor.tracks_played_apart
 
 
-def hidden_for(vendor: str | None) -> tuple[str, ...]:
+def hidden_for(vendor: VendorClient | None) -> tuple[str, ...]:
     """What the bot's browser never draws of the vendor's page: its self view."""
-    selector = load_client(vendor).self_view_selector if vendor else None
+    selector = vendor.self_view_selector if vendor else None
     return (selector,) if selector else ()
 
 
@@ -82,14 +82,14 @@ def field_trials(settings: WorkerSettings) -> str:
 
 
 def browser_spec(
-    settings: WorkerSettings, vendor: str | None, camera_args: Sequence[str]
+    settings: WorkerSettings, vendor: VendorClient | None, camera_args: Sequence[str]
 ) -> BrowserSpec:
     """How to start a bot's Chromium: the settings, its camera's flags and, with a
     vendor, the only hosts its pages may resolve."""
     s = settings
     extra = [*camera_args]
     if vendor:
-        extra.append(f"--host-resolver-rules={chromium_host_rules(vendor, s.lab_hosts)}")
+        extra.append(f"--host-resolver-rules={chromium_host_rules(vendor.name, s.lab_hosts)}")
     trials = field_trials(s)
     if trials:
         extra.append(f"--force-fieldtrials={trials}")
@@ -107,7 +107,10 @@ def browser_spec(
 
 @contextlib.asynccontextmanager
 async def bot_devices(
-    settings: WorkerSettings, playwright: Playwright, name: str, vendor: str | None = None
+    settings: WorkerSettings,
+    playwright: Playwright,
+    name: str,
+    vendor: VendorClient | None = None,
 ) -> AsyncIterator[BotDevices]:
     """Boot a bot's devices; with `vendor`, its browser may only reach that vendor's hosts."""
     s = settings
@@ -139,7 +142,7 @@ async def bot_devices(
         )
         await camera.attach(context)
         if vendor is not None:  # last: the newest route handler runs first
-            await install_request_guard(context, vendor, s.lab_hosts)
+            await install_request_guard(context, vendor.name, s.lab_hosts)
         feed = CameraFeed(camera)
         feed_task = asyncio.create_task(feed.run(), name=f"camera-feed-{name}")
         stack.callback(feed_task.cancel)

@@ -21,7 +21,7 @@ from bridge_worker.job import BotJob
 from bridge_worker.settings import WorkerSettings
 from bridge_worker.warm_pool import WarmPool
 from bridge_worker.worker_memory import limit_driver_heap, limit_malloc_arenas
-from vendor_scripts.registry import vendor_names
+from vendor_scripts.registry import load_client, vendor_names
 
 log = structlog.get_logger(__name__)
 
@@ -59,7 +59,8 @@ class BotRuntime:
         await asyncio.to_thread(sweep_orphans, self.settings.runtime_dir)
         async with async_playwright() as playwright:
             self.playwright = playwright
-            pool = WarmPool(self.settings, playwright, vendor_names(), self.settings.warm_pool_size)
+            vendors = [load_client(name) for name in vendor_names()]
+            pool = WarmPool(self.settings, playwright, vendors, self.settings.warm_pool_size)
             self.pool = pool
             await pool.start()
             self._ready.set()

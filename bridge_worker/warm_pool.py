@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import structlog
 from playwright.async_api import Playwright
 
 from bridge_worker.bot_devices import BotDevices, DevicesSource, bot_devices
 from bridge_worker.settings import WorkerSettings
+from vendor_scripts.base import VendorClient
 
 log = structlog.get_logger(__name__)
 
@@ -39,10 +40,15 @@ class _Prepared:
 
 class WarmPool:
     def __init__(
-        self, settings: WorkerSettings, playwright: Playwright, vendors: list[str], size: int
+        self,
+        settings: WorkerSettings,
+        playwright: Playwright,
+        vendors: Sequence[VendorClient],
+        size: int,
     ):
         self.settings, self.playwright, self.size = settings, playwright, size
-        self._ready: dict[str, list[_Prepared]] = {vendor: [] for vendor in vendors}
+        self._vendors = {vendor.name: vendor for vendor in vendors}
+        self._ready: dict[str, list[_Prepared]] = {vendor.name: [] for vendor in vendors}
         self._filling: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
@@ -77,7 +83,7 @@ class WarmPool:
         try:
             name = f"warm-{uuid.uuid4().hex[:8]}"
             devices = await stack.enter_async_context(
-                bot_devices(self.settings, self.playwright, name, vendor)
+                bot_devices(self.settings, self.playwright, name, self._vendors[vendor])
             )
         except BaseException as exc:
             await asyncio.shield(stack.aclose())

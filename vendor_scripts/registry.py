@@ -1,35 +1,49 @@
-"""Which vendor modules exist; loads a vendor's browser client only when asked.
+"""Every vendor meetbridge knows, built from the vendor folders' specs.
 
-Importing this module imports no browser code, so the orchestrator can use it.
+Adding a vendor: a folder `vendor_scripts/<name>/` whose `__init__` exports `SPEC`,
+and one line in `SPECS` below. Importing this module imports no browser code (a
+spec makes its client only when asked), so the API can use it.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from types import MappingProxyType
 
-if TYPE_CHECKING:
-    from vendor_scripts.base import VendorClient
+from vendor_scripts import google_meet, janus, jitsi, teams, webex, zoom
+from vendor_scripts.base import VendorClient
+from vendor_scripts.spec import VendorSpec
 
-_CLIENTS = {
-    "janus": ("vendor_scripts.janus.client", "JanusVideoRoomClient"),
-}
+SPECS: tuple[VendorSpec, ...] = (
+    janus.SPEC,
+    jitsi.SPEC,
+    google_meet.SPEC,
+    teams.SPEC,
+    zoom.SPEC,
+    webex.SPEC,
+)
+VENDORS: Mapping[str, VendorSpec] = MappingProxyType({spec.name: spec for spec in SPECS})
 
 
 class UnknownVendorError(LookupError):
-    pass
+    """No vendor of that name, or none whose bots can join yet."""
+
+
+def known_vendors() -> tuple[str, ...]:
+    """Every vendor whose meeting links are recognised, in the registry's order."""
+    return tuple(VENDORS)
 
 
 def vendor_names() -> list[str]:
-    return sorted(_CLIENTS)
+    """The vendors a bot can join, sorted."""
+    return sorted(name for name, spec in VENDORS.items() if spec.client is not None)
 
 
 def load_client(vendor: str) -> VendorClient:
-    try:
-        module_name, class_name = _CLIENTS[vendor]
-    except KeyError:
-        raise UnknownVendorError(
-            f"unknown vendor {vendor!r}; known: {', '.join(vendor_names())}"
-        ) from None
-    client: VendorClient = getattr(importlib.import_module(module_name), class_name)()
-    return client
+    """A new browser client for `vendor` (imports its browser code now)."""
+    spec = VENDORS.get(vendor)
+    if spec is None:
+        raise UnknownVendorError(f"unknown vendor {vendor!r}; known: {', '.join(vendor_names())}")
+    if spec.client is None:
+        raise UnknownVendorError(f"vendor {vendor} has no bot client yet")
+    return spec.client()

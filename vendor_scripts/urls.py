@@ -1,12 +1,16 @@
-"""Which URLs belong to which meeting vendor: pure rules, no browser code.
+"""The URL policy every vendor shares: pure rules, no browser code.
 
-A bot's browser must never be sent to an arbitrary address (cloud metadata
-services, loopback, the pod network, file:, ...). Two places use these rules:
+Each vendor's folder declares where its meetings live (`VendorHosts` in its spec);
+this module applies what holds for all of them: schemes, no userinfo, host names
+and IP literals read the way Chromium reads them, private and internal addresses
+refused, and the host rules a bot's browser is launched with. A bot's browser must
+never be sent to an arbitrary address (cloud metadata services, loopback, the pod
+network, file:, ...). Two places use these rules:
 the HTTP API checks a meeting link before anything is queued (`resolve_meeting`,
 whose error message goes straight into the 422 response), and the bot's browser
 checks every request it makes while in the meeting (`allowed_request`,
 `allowed_navigation`). Keeping both on one table means a host can only be
-reachable if some vendor declares it here.
+reachable if some vendor's spec declares it.
 
 Importing this module imports nothing from Playwright or bridge_worker.
 
@@ -27,6 +31,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
+from vendor_scripts.registry import VENDORS, known_vendors
+from vendor_scripts.spec import VendorHosts
+
 MAX_URL_LENGTH = 2048
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -39,111 +46,6 @@ class MeetingUrlError(ValueError):
     422 bodies end up in logs.
     """
 
-
-@dataclass(frozen=True)
-class VendorHosts:
-    """Where one vendor's meetings live and what its web client may load.
-
-    Host patterns are exact names or `*.domain` (any subdomain, not the domain
-    itself). `navigation_hosts` are pages the client may move the whole tab to
-    while joining (sign-in pages), beyond the hosts meeting links use.
-    """
-
-    title: str
-    example: str  # shown when a link does not look right
-    schemes: frozenset[str] = frozenset({"https"})
-    meeting_hosts: tuple[str, ...] = ()
-    asset_hosts: tuple[str, ...] = ()
-    navigation_hosts: tuple[str, ...] = ()
-    meeting_path: re.Pattern[str] | None = None  # None: any path
-    keep_fragment: bool = False  # settings or the client route ride in the hash
-    lab: bool = False  # hosts only from `lab_hosts`; any port; URL kept as given
-
-
-def _path(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
-
-
-_GOOGLE_RECAPTCHA = ("www.google.com", "www.gstatic.com", "www.recaptcha.net")
-
-VENDORS: Mapping[str, VendorHosts] = MappingProxyType(
-    {
-        "janus": VendorHosts(
-            title="Janus (lab)",
-            example="http://127.0.0.1:8000/videoroomtest.html?room=1234",
-            schemes=frozenset({"http", "https"}),
-            lab=True,
-        ),
-        "jitsi": VendorHosts(
-            title="Jitsi Meet",
-            example="https://meet.jit.si/YourRoomName",
-            meeting_hosts=("meet.jit.si",),
-            asset_hosts=("jit.si", "*.jit.si", "*.jitsi.net"),
-            meeting_path=_path(r"/[^/].*"),  # a room name
-            keep_fragment=True,  # `#config.prejoinConfig.enabled=false&userInfo...`
-        ),
-        "google_meet": VendorHosts(
-            title="Google Meet",
-            example="https://meet.google.com/abc-defg-hij",
-            meeting_hosts=("meet.google.com",),
-            asset_hosts=(
-                "google.com",
-                "*.google.com",
-                "*.gstatic.com",
-                "*.googleapis.com",
-                "*.googleusercontent.com",
-                "*.ggpht.com",
-            ),
-            navigation_hosts=("accounts.google.com",),  # signed-in bot accounts
-            meeting_path=_path(r"/(?:[a-z]{3}-[a-z]{4}-[a-z]{3}|lookup/[\w-]+)/?"),
-        ),
-        "teams": VendorHosts(
-            title="Microsoft Teams",
-            example="https://teams.microsoft.com/l/meetup-join/...",
-            meeting_hosts=("teams.microsoft.com", "teams.live.com", "teams.cloud.microsoft"),
-            asset_hosts=(
-                "*.microsoft.com",
-                "*.cloud.microsoft",
-                "*.live.com",
-                "*.skype.com",
-                "*.office.com",
-                "*.office.net",
-                "*.microsoftonline.com",
-                "*.msauth.net",
-                "*.msftauth.net",
-                "*.azureedge.net",
-                "*.azurefd.net",
-                "*.msecnd.net",
-            ),
-            navigation_hosts=("login.microsoftonline.com", "login.live.com"),
-            meeting_path=_path(
-                r"/(?:l/meetup-join/.+|meet/[\w-]+/?|v2/?|_/?|dl/launcher/launcher\.html)"
-            ),
-            keep_fragment=True,  # `/v2/?meetingjoin=true#/l/meetup-join/...`
-        ),
-        "zoom": VendorHosts(
-            title="Zoom",
-            example="https://zoom.us/j/1234567890?pwd=...",
-            meeting_hosts=("zoom.us", "*.zoom.us"),
-            asset_hosts=(
-                "*.zoom.us",
-                "zoom.com",
-                "*.zoom.com",
-                "zoomgov.com",
-                "*.zoomgov.com",
-                "dmogdx0jrul3u.cloudfront.net",  # the web client's CDN
-                *_GOOGLE_RECAPTCHA,  # the join page scores visitors with reCAPTCHA
-            ),
-            meeting_path=_path(r"/(?:(?:j|s|w|wc|wc/join)/\d{9,12}(?:/join|/start)?|my/[\w.-]+)/?"),
-        ),
-        "webex": VendorHosts(
-            title="Webex",
-            example="https://yoursite.webex.com/meet/yourname",
-            meeting_hosts=("*.webex.com",),
-            asset_hosts=("*.wbx2.com", "*.ciscospark.com", "*.webexcontent.com"),
-        ),
-    }
-)
 
 _HTTP_SCHEMES = frozenset({"http", "https"})
 _REQUEST_SCHEMES = _HTTP_SCHEMES | {"ws", "wss"}
@@ -187,10 +89,6 @@ class _Policy:
 
     def is_lab_host(self, host: _Host) -> bool:
         return self.rules.lab and host.name in self.lab_hosts
-
-
-def known_vendors() -> tuple[str, ...]:
-    return tuple(VENDORS)
 
 
 def resolve_meeting(
@@ -453,7 +351,7 @@ def _policy_for(
 @functools.lru_cache(maxsize=64)
 def _build_policy(vendor: str, lab_hosts: tuple[str, ...], extras: tuple[str, ...]) -> _Policy:
     """Cached: the browser guard asks for every request the page makes."""
-    rules = VENDORS[vendor]
+    rules = VENDORS[vendor].hosts
     lab = tuple(_parse_host_setting(host) for host in lab_hosts) if rules.lab else ()
     meeting = (*rules.meeting_hosts, *(_parse_host_setting(host) for host in extras), *lab)
     navigation = (*meeting, *rules.navigation_hosts)

@@ -8,12 +8,13 @@ from bridge_worker.settings import WorkerSettings
 from vendor_scripts.registry import load_client
 
 pytestmark = pytest.mark.unit
+JANUS = load_client("janus")
 
 
 def test_vendor_default_follows_whether_its_page_plays_tracks_apart() -> None:
     settings = WorkerSettings(bot_lip_sync="vendor")
-    assert load_client("janus").tracks_played_apart
-    assert lip_sync_for(settings, "janus") is False
+    assert JANUS.tracks_played_apart
+    assert lip_sync_for(settings, JANUS) is False
 
 
 def test_a_bot_with_no_vendor_keeps_the_browsers_lip_sync() -> None:
@@ -23,7 +24,7 @@ def test_a_bot_with_no_vendor_keeps_the_browsers_lip_sync() -> None:
 @pytest.mark.parametrize(("setting", "expected"), [("on", True), ("off", False)])
 def test_the_setting_overrides_the_vendor(setting: str, expected: bool) -> None:
     settings = WorkerSettings(bot_lip_sync=setting)
-    assert lip_sync_for(settings, "janus") is expected
+    assert lip_sync_for(settings, JANUS) is expected
     assert lip_sync_for(settings, None) is expected
 
 
@@ -61,7 +62,7 @@ def test_malformed_field_trials_are_refused(trials: str) -> None:
 
 
 def test_a_vendors_browser_resolves_only_that_vendors_hosts() -> None:
-    args = browser_spec(WorkerSettings(), "janus", []).args()
+    args = browser_spec(WorkerSettings(), JANUS, []).args()
     assert any(arg.startswith("--host-resolver-rules=") for arg in args)
     assert not any(
         arg.startswith("--host-resolver-rules=")
@@ -70,7 +71,7 @@ def test_a_vendors_browser_resolves_only_that_vendors_hosts() -> None:
 
 
 def test_a_vendors_self_view_is_hidden_and_nothing_without_a_vendor() -> None:
-    assert hidden_for("janus") == (load_client("janus").self_view_selector,)
-    assert browser_spec(WorkerSettings(), "janus", []).hidden == hidden_for("janus")
+    assert hidden_for(JANUS) == (JANUS.self_view_selector,)
+    assert browser_spec(WorkerSettings(), JANUS, []).hidden == hidden_for(JANUS)
     assert hidden_for(None) == ()
     assert browser_spec(WorkerSettings(), None, []).hidden == ()

@@ -7,14 +7,13 @@ import sys
 
 import pytest
 
+from vendor_scripts.registry import VENDORS, known_vendors
 from vendor_scripts.urls import (
     MAX_URL_LENGTH,
-    VENDORS,
     MeetingUrlError,
     ResolvedMeeting,
     allowed_navigation,
     allowed_request,
-    known_vendors,
     request_host_patterns,
     resolve_meeting,
 )
@@ -231,7 +230,8 @@ def test_errors_and_reprs_never_show_the_passcode() -> None:
 
 
 def test_every_vendor_has_hosts_and_an_example() -> None:
-    for name, rules in VENDORS.items():
+    for name, spec in VENDORS.items():
+        rules = spec.hosts
         assert rules.lab or rules.meeting_hosts, name
         assert rules.example.startswith(("http://", "https://")), name
         assert all(not host.startswith("*") or host.startswith("*.") for host in rules.asset_hosts)

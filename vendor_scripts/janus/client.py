@@ -53,9 +53,9 @@ def stage_from(raw: dict[str, Any]) -> Box | None:
 
 
 class JanusVideoRoomClient:
-    name = "janus"
-    tracks_played_apart = True  # onremotetrack: a new MediaStream and element per track
-    self_view_selector = "#videolocal video"
+    name: str = "janus"
+    tracks_played_apart: bool = True  # onremotetrack: a new MediaStream and element per track
+    self_view_selector: str | None = "#videolocal video"
 
     async def join(self, page: Page, request: MeetingRequest) -> None:
         await page.goto(request.url, wait_until="load", timeout=ACTION_TIMEOUT_MS)
