@@ -10,7 +10,6 @@ in order.
 from __future__ import annotations
 
 import asyncio
-import base64
 import os
 import socket
 import threading
@@ -26,15 +25,17 @@ from bridge_worker.capture.screen import grab, png
 from bridge_worker.room_link import RoomLink
 from bridge_worker.settings import WorkerSettings
 from bridge_worker.warm_pool import WarmPool
+from meetbridge.bot_commands import BotCommand, Command, CommandChannel
+from meetbridge.bot_replies import ReplyChannel
 from meetbridge.lifecycle import BotState, StateChange
-from meetbridge.records import commands_stream, reply_list
+from meetbridge.redis_client import connect
+from meetbridge.room_store import RoomStore
 from meetbridge.store import BotStore, TransitionResult
 from vendor_scripts.base import MeetingRequest
 from vendor_scripts.registry import load_client
 
 log = structlog.get_logger(__name__)
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
-REPLY_TTL_S = 30
 
 
 class StatePublisher:
@@ -96,20 +97,25 @@ class BotJob:
         self.lease_token = f"{WORKER_NAME}:{uuid.uuid4().hex}"
 
     async def run(self) -> None:
-        store = BotStore.from_url(self.settings.redis_url)
+        redis = connect(self.settings.redis_url)
+        store = BotStore(redis)
         ttl_ms = int(self.settings.lease_ttl_s * 1000)
         try:
             if not await store.acquire_lease(self.bot_id, self.lease_token, ttl_ms):
                 log.warning("bot already running elsewhere; job dropped", bot_id=self.bot_id)
                 return
             try:
-                await self._run_leased(store)
+                await self._run_leased(
+                    store, RoomStore(redis), CommandChannel(redis), ReplyChannel(redis)
+                )
             finally:
                 await store.release_lease(self.bot_id, self.lease_token)
         finally:
-            await store.aclose()
+            await redis.aclose()
 
-    async def _run_leased(self, store: BotStore) -> None:
+    async def _run_leased(
+        self, store: BotStore, rooms: RoomStore, commands: CommandChannel, replies: ReplyChannel
+    ) -> None:
         record = await store.get(self.bot_id)
         if record is None or record.state is not BotState.QUEUED:
             log.info("job skipped", bot_id=self.bot_id, state=record and record.state)
@@ -126,14 +132,14 @@ class BotJob:
         )
         publisher = StatePublisher(store, self.bot_id)
         bot.lifecycle.listeners.append(publisher.push)
-        room = RoomLink(store, bot)
+        room = RoomLink(store, rooms, bot)
         bot.lifecycle.listeners.append(lambda _change: room.wake.set())
         self._room = room
         helpers = [
             asyncio.create_task(publisher.run()),
             asyncio.create_task(room.run()),
             asyncio.create_task(self._heartbeat(store, bot, publisher)),
-            asyncio.create_task(self._commands(store, bot)),
+            asyncio.create_task(self._commands(commands, replies, bot)),
             asyncio.create_task(self._watch_shutdown(bot)),
         ]
         try:
@@ -175,33 +181,20 @@ class BotJob:
         log.info("worker shutting down; leaving", bot_id=self.bot_id)
         bot.request_leave()
 
-    async def _commands(self, store: BotStore, bot: Bot) -> None:
-        stream, last = commands_stream(self.bot_id), "0-0"
-        while True:
-            try:
-                batch = await store.redis.xread({stream: last}, block=1000, count=10)
-            except RedisError as exc:
-                log.warning("command read failed", bot_id=self.bot_id, error=type(exc).__name__)
-                await asyncio.sleep(1)
-                continue
-            for entry_id, fields in batch[0][1] if batch else []:
-                last = entry_id
-                await self._handle(store, bot, fields)
+    async def _commands(
+        self, commands: CommandChannel, replies: ReplyChannel, bot: Bot
+    ) -> None:
+        async for command in commands.follow(self.bot_id):
+            await self._handle(replies, bot, command)
 
-    async def _handle(self, store: BotStore, bot: Bot, fields: dict[str, str]) -> None:
-        command = fields.get("command")
-        if command == "leave":
+    async def _handle(self, replies: ReplyChannel, bot: Bot, command: Command) -> None:
+        if command.kind is BotCommand.LEAVE:
             log.info("leave command", bot_id=self.bot_id)
             bot.request_leave()
-        elif command == "room":
+        elif command.kind is BotCommand.ROOM:
             self._room.wake.set()
-        elif command == "screenshot" and bot.devices is not None:
+        elif command.kind is BotCommand.SCREENSHOT and bot.devices is not None:
             image = await asyncio.to_thread(grab, bot.devices.display.name)
-            data = base64.b64encode(await asyncio.to_thread(png, image)).decode()
-            key = reply_list(self.bot_id, fields.get("request_id", "")[:32])
-            async with store.redis.pipeline(transaction=True) as pipe:
-                pipe.rpush(key, data)
-                pipe.expire(key, REPLY_TTL_S)
-                await pipe.execute()
+            await replies.send(self.bot_id, command.request_id, await asyncio.to_thread(png, image))
         else:
-            log.warning("unknown or untimely command", bot_id=self.bot_id, command=command)
+            log.warning("unknown or untimely command", bot_id=self.bot_id, command=command.raw)

@@ -4,7 +4,7 @@ Woken by the worker's `room` command (the orchestrator sends one whenever the
 room changes), by the bot's own state changes, and every few seconds: the seat
 exists only while the bot is in its meeting and in an open room, with the room's
 other live members as its sources. The path (same host or Janus) follows from
-where the members run (`wiring/plan.py`); a change of path rebuilds the seat (a
+where the members run (`meetbridge/room_plan.py`); a change of path rebuilds the seat (a
 short gap), a change of sources only adds or drops those sources.
 While seated, it reports every few seconds what flows (`SeatMedia`, for the API).
 """
@@ -24,12 +24,14 @@ from bridge_worker.browser.receive_buffers import (
     mean_receive_delays,
     receive_totals,
 )
-from bridge_worker.wiring.plan import Member, Path, plan_room
-from bridge_worker.wiring.seat import RoomSeat, Source, room_seat
+from bridge_worker.wiring.seat import RoomSeat, room_seat
 from bridge_worker.wiring.seat_health import SeatCounters, seat_media
+from bridge_worker.wiring.seat_io import SeatDevices, Source
 from meetbridge.janus_rooms import RoomMedia
-from meetbridge.lifecycle import TERMINAL_STATES, BotState
-from meetbridge.records import SeatMedia, now
+from meetbridge.lifecycle import BotState
+from meetbridge.records import BotRecord, SeatMedia, now
+from meetbridge.room_plan import Path, members_of, plan_room
+from meetbridge.room_store import RoomStore
 from meetbridge.store import BotStore
 
 log = structlog.get_logger(__name__)
@@ -50,9 +52,17 @@ class Wanted:
         return (self.room_id, self.path)
 
 
+def seat_devices(bot: Bot) -> SeatDevices:
+    """What a seat gets of a running bot: its devices, and where the vendor's stage is."""
+    devices = bot.devices
+    if devices is None:
+        raise RuntimeError(f"bot {bot.bot_id} is not running")
+    return SeatDevices(bot.bot_id, devices.audio, devices.feed, devices.display.name, bot.stage_box)
+
+
 class RoomLink:
-    def __init__(self, store: BotStore, bot: Bot):
-        self.store, self.bot = store, bot
+    def __init__(self, store: BotStore, rooms: RoomStore, bot: Bot):
+        self.store, self.rooms, self.bot = store, rooms, bot
         self.wake = asyncio.Event()
         self._seat: contextlib.AsyncExitStack | None = None
         self._room_seat: RoomSeat | None = None
@@ -75,7 +85,7 @@ class RoomLink:
                     log.warning("room seat failed", bot_id=self.bot.bot_id, error=str(exc)[:200])
                     await self._close()
                     failed = SeatMedia(status="error", error=str(exc)[:200], updated_at=now())
-                    await self.store.set_room_status(self.bot.bot_id, failed.model_dump_json())
+                    await self.rooms.report_seat(self.bot.bot_id, failed)
                     continue
                 if not woken:
                     await self._report()
@@ -85,22 +95,25 @@ class RoomLink:
     async def _wanted(self) -> Wanted | None:
         if self.bot.lifecycle.state is not BotState.IN_MEETING or self.bot.devices is None:
             return None
-        record = await self.store.get(self.bot.bot_id)
-        room = await self.store.get_room(record.room_id) if record and record.room_id else None
-        if record is None or room is None or room.closed or self.bot.bot_id not in room.members:
+        me = self.bot.bot_id
+        record = await self.store.get(me)
+        room = await self.rooms.get(record.room_id) if record and record.room_id else None
+        if record is None or room is None or room.closed or me not in room.members:
             return None
-        members, sources = [], []
-        for member in room.members:
-            other = record if member == self.bot.bot_id else await self.store.get(member)
-            if other is None or other.state in TERMINAL_STATES:
-                continue
-            if other.worker:  # a member not yet on a worker has no say in the path
-                members.append(Member(member, other.worker.split(":")[0]))
-            if member != self.bot.bot_id:
-                in_process = bool(record.worker) and other.worker == record.worker
-                sources.append(Source(member, other.audio_server, in_process))
+        records: dict[str, BotRecord | None] = {
+            member: record if member == me else await self.store.get(member)
+            for member in room.members
+        }
         forced = self.bot.settings.room_path
-        plan = plan_room(members, force_path=None if forced == "auto" else Path(forced))
+        plan = plan_room(
+            members_of(room, records), force_path=None if forced == "auto" else Path(forced)
+        )
+        sources = []
+        for source in plan.sources_for(me):
+            other = records[source]
+            assert other is not None  # a source is a live member
+            in_process = bool(record.worker) and other.worker == record.worker
+            sources.append(Source(source, other.audio_server, in_process))
         return Wanted(RoomMedia.of_room(room), room.id, plan.path, tuple(sources))
 
     async def _sync(self) -> None:
@@ -115,7 +128,13 @@ class RoomLink:
         stack = contextlib.AsyncExitStack()
         try:
             seat = await stack.enter_async_context(
-                room_seat(self.bot, wanted.media, wanted.sources, wanted.path)
+                room_seat(
+                    seat_devices(self.bot),
+                    wanted.media,
+                    wanted.sources,
+                    wanted.path,
+                    receive_prefetch=self.bot.settings.room_receive_prefetch,
+                )
             )
         except BaseException:
             await asyncio.shield(stack.aclose())
@@ -143,11 +162,11 @@ class RoomLink:
         self._reported = (at, counters, received)
         media = seat_media(before, counters, at - before_at, seat.path, seat.sources)
         media.meeting_receive = mean_receive_delays(received_before, received)
-        await self.store.set_room_status(self.bot.bot_id, media.model_dump_json())
+        await self.rooms.report_seat(self.bot.bot_id, media)
 
     async def _close(self) -> None:
         seat, self._seat, self._room_seat, self._wired_as = self._seat, None, None, None
         if seat is not None:
             await seat.aclose()
             with contextlib.suppress(Exception):
-                await self.store.set_room_status(self.bot.bot_id, "")
+                await self.rooms.report_seat(self.bot.bot_id, None)

@@ -1,4 +1,8 @@
-"""The bot record and the Redis key layout: the contract the API and the worker share."""
+"""The bot and room records and the bot keys: the contract the API and the worker share.
+
+Channels have their own modules (`bot_commands`, `bot_replies`, `room_store`), which
+alone know their keys.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from meetbridge.lifecycle import BotState, FailureReason
 
 PREFIX = "mb"
 EVENTS_STREAM = f"{PREFIX}:events"
+EVENTS_MAXLEN = 100_000  # the stream is trimmed to about this many events
 ALL_BOTS = f"{PREFIX}:bots"
 
 
@@ -22,23 +27,8 @@ def bots_of_key(key_id: str) -> str:
     return f"{PREFIX}:apikey:{key_id}:bots"
 
 
-def commands_stream(bot_id: str) -> str:
-    return f"{PREFIX}:bot:{bot_id}:commands"
-
-
 def lease_key(bot_id: str) -> str:
     return f"{PREFIX}:bot:{bot_id}:lease"
-
-
-def room_key(room_id: str) -> str:
-    return f"{PREFIX}:room:{room_id}"
-
-
-ROOM_SEQUENCE = f"{PREFIX}:room-sequence"
-
-
-def reply_list(bot_id: str, request_id: str) -> str:
-    return f"{PREFIX}:bot:{bot_id}:reply:{request_id}"
 
 
 def now() -> datetime:

@@ -15,13 +15,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from meetbridge.bot_commands import CommandChannel
+from meetbridge.bot_replies import ReplyChannel
+from meetbridge.redis_client import connect
+from meetbridge.room_store import RoomStore
 from meetbridge.store import BotStore
 from orchestrator.api.routes import bots, events, health, rooms
-from orchestrator.api.routes.rooms import drop_from_room
-from orchestrator.events import follow
+from orchestrator.events import EventLog
 from orchestrator.keys import KeyCache
 from orchestrator.metrics import Metrics
 from orchestrator.queue import JobQueue
+from orchestrator.rooms import Rooms
 from orchestrator.settings import OrchestratorSettings
 from orchestrator.watchdog import run_watchdog
 from orchestrator.webhooks import run_webhooks
@@ -29,15 +33,15 @@ from orchestrator.webhooks import run_webhooks
 log = structlog.get_logger(__name__)
 
 
-async def _follow_events(store: BotStore, metrics: Metrics) -> None:
+async def _follow_events(event_log: EventLog, room_desk: Rooms, metrics: Metrics) -> None:
     """Metrics from every event; a bot that ended or failed drops out of its room."""
-    async for event in follow(store.redis):
+    async for event in event_log.follow():
         if event is None:
             continue
         metrics.observe(event)
         if event.fields.get("state") in ("ended", "failed"):
             try:
-                await drop_from_room(store, event.fields["bot_id"])
+                await room_desk.drop_ended(event.fields["bot_id"])
             except Exception as exc:  # noqa: BLE001 - keep following events
                 log.warning("room upkeep failed", error=type(exc).__name__)
 
@@ -67,20 +71,25 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = BotStore.from_url(settings.redis_url)
+        redis = connect(settings.redis_url)
+        store, commands = BotStore(redis), CommandChannel(redis)
+        room_desk = Rooms(store, RoomStore(redis), commands)
+        event_log = EventLog(redis)
         queue = JobQueue(settings.redis_url)
         metrics = Metrics()
         app.state.store, app.state.queue, app.state.metrics = store, queue, metrics
+        app.state.commands, app.state.replies = commands, ReplyChannel(redis)
+        app.state.rooms, app.state.events = room_desk, event_log
         app.state.settings = settings
-        app.state.key_cache = KeyCache()
+        app.state.key_cache = KeyCache(redis)
         consumer = f"{socket.gethostname()}-{os.getpid()}"
         loops = [
             asyncio.create_task(
                 run_watchdog(store, settings.heartbeat_timeout_s, settings.watchdog_interval_s)
             ),
-            asyncio.create_task(_follow_events(store, metrics)),
+            asyncio.create_task(_follow_events(event_log, room_desk, metrics)),
             asyncio.create_task(
-                run_webhooks(store, consumer, settings.webhook_attempts, settings.webhook_timeout_s)
+                run_webhooks(redis, consumer, settings.webhook_attempts, settings.webhook_timeout_s)
             ),
         ]
         # Everything made at start-up lives as long as the process: keep it out of the
@@ -93,7 +102,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
                 task.cancel()
             await asyncio.gather(*loops, return_exceptions=True)
             queue.close()
-            await store.aclose()
+            await redis.aclose()
 
     app = FastAPI(
         title="meetbridge",

@@ -26,19 +26,23 @@ class Event:
         return {name: (self.fields.get(name) or None) for name in PUBLIC_FIELDS}
 
 
-async def follow(
-    redis: aioredis.Redis, after: str = "$", block_ms: int = 5000
-) -> AsyncIterator[Event | None]:
-    """Events after `after`, as they come; yields None when `block_ms` passes quietly."""
-    last = after
-    while True:
-        batch = await redis.xread({EVENTS_STREAM: last}, block=block_ms, count=100)
-        if not batch:
-            yield None
-            continue
-        for stream_id, fields in batch[0][1]:
-            last = stream_id
-            yield Event(stream_id, fields)
+class EventLog:
+    """Reads the event stream (the store and the room store write it)."""
+
+    def __init__(self, redis: aioredis.Redis):
+        self._redis = redis
+
+    async def follow(self, after: str = "$", block_ms: int = 5000) -> AsyncIterator[Event | None]:
+        """Events after `after`, as they come; yields None when `block_ms` passes quietly."""
+        last = after
+        while True:
+            batch = await self._redis.xread({EVENTS_STREAM: last}, block=block_ms, count=100)
+            if not batch:
+                yield None
+                continue
+            for stream_id, fields in batch[0][1]:
+                last = stream_id
+                yield Event(stream_id, fields)
 
 
 def valid_stream_id(value: str | None) -> bool:

@@ -75,17 +75,18 @@ class KeyCache:
     saved on every request of a busy client. Unknown tokens are never cached, so a
     new key works at once; a deleted key keeps working for at most `ttl_s`."""
 
-    def __init__(self, ttl_s: float = 5.0, size: int = 1024):
+    def __init__(self, redis: aioredis.Redis, ttl_s: float = 5.0, size: int = 1024):
+        self._redis = redis
         self.ttl_s, self.size = ttl_s, size
         self._entries: dict[str, tuple[float, ApiKey]] = {}
 
-    async def authenticate(self, redis: aioredis.Redis, token: str) -> ApiKey | None:
+    async def authenticate(self, token: str) -> ApiKey | None:
         digest = _hash_key(token)
         entry = self._entries.get(digest)
         clock = time.monotonic()
         if entry is not None and clock - entry[0] < self.ttl_s:
             return entry[1]
-        key = await authenticate(redis, token)
+        key = await authenticate(self._redis, token)
         if key is not None:
             if len(self._entries) >= self.size:
                 self._entries.clear()

@@ -16,12 +16,12 @@ import json
 import time
 
 import httpx
+import redis.asyncio as aioredis
 import structlog
 from redis.exceptions import ResponseError
 from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
 
 from meetbridge.records import EVENTS_STREAM
-from meetbridge.store import BotStore
 from orchestrator.events import Event
 from orchestrator.keys import get_key
 
@@ -60,8 +60,9 @@ async def deliver(
     return True
 
 
-async def run_webhooks(store: BotStore, consumer: str, attempts: int, timeout_s: float) -> None:
-    redis = store.redis
+async def run_webhooks(
+    redis: aioredis.Redis, consumer: str, attempts: int, timeout_s: float
+) -> None:
     try:
         await redis.xgroup_create(EVENTS_STREAM, GROUP, id="$", mkstream=True)
     except ResponseError as exc:

@@ -1,13 +1,12 @@
 """A running bot's seat in a virtual room: its meeting goes out to the room, and the
 other members' meetings come in as its microphone and camera.
 
-Out: the bot's speaker monitor → AudioBridge; the vendor's stage on the bot's
-display → VideoRoom. In: the AudioBridge mix of the others → the bot's microphone;
-the others' stages, side by side → the bot's camera. On the same-host path the
-audio skips Janus: each other member's speaker monitor is piped straight into the
-bot's microphone (PulseAudio mixes them); and the stages of members in this worker
-process are taken straight from their `Stage`, so the VideoRoom carries only what
-crosses processes (a seat publishes only while some source is elsewhere).
+Out: the vendor's stage on the bot's display, grabbed for whoever watches it (members
+in this worker process take its frames directly, the others through the VideoRoom;
+a seat publishes only while some source is elsewhere). In: the others' stages, side
+by side, become the bot's camera. Audio, both ways, is the seat's audio leg
+(`audio_leg`: PulseAudio pipes on the same host, else the Janus AudioBridge).
+The seat is given `SeatDevices`, never the bot itself.
 """
 
 from __future__ import annotations
@@ -16,23 +15,23 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 
 import av
 import structlog
 
-from bridge_worker.bot import Bot
 from bridge_worker.capture.stage import Stage
 from bridge_worker.capture.stage_track import StageTrack
+from bridge_worker.devices.camera_feed import CameraFeed
 from bridge_worker.wiring import local_stages
-from bridge_worker.wiring.audio_bridge import AudioRoom, audio_seat
+from bridge_worker.wiring.audio_bridge import AudioRoom
+from bridge_worker.wiring.audio_leg import AudioLeg, audio_leg
 from bridge_worker.wiring.compositor import compose
-from bridge_worker.wiring.plan import Path
-from bridge_worker.wiring.pulse_pipe import pulse_pipe
 from bridge_worker.wiring.seat_health import SeatCounters
+from bridge_worker.wiring.seat_io import SeatDevices, Source
 from bridge_worker.wiring.video_room import FrameSink, VideoRoom, publishing, watching
 from meetbridge.janus_http import JanusError
 from meetbridge.janus_rooms import RoomMedia
+from meetbridge.room_plan import Path
 
 log = structlog.get_logger(__name__)
 
@@ -50,10 +49,9 @@ def video_room(media: RoomMedia) -> VideoRoom:
 class CameraMixer:
     """Keeps the newest frame of each source and shows them composed on the camera."""
 
-    def __init__(self, bot: Bot, sources: Sequence[str], counters: SeatCounters):
-        assert bot.devices is not None
+    def __init__(self, feed: CameraFeed, sources: Sequence[str], counters: SeatCounters):
         self.counters = counters
-        self.feed = bot.devices.feed
+        self.feed = feed
         self.sources = list(sources)
         self.latest: dict[str, av.VideoFrame] = {}
         self._period = 1.0 / self.feed.camera.fps
@@ -93,27 +91,23 @@ class CameraMixer:
             self._held = None
 
 
-@dataclass(frozen=True)
-class Source:
-    """Another member whose meeting this seat shows and plays."""
-
-    bot_id: str
-    audio_server: str | None = None  # its PulseAudio daemon (the same-host path reads it)
-    in_process: bool = False  # its bot runs in this worker process (its stage is at hand)
-
-
 class RoomSeat:
     """A bot's live seat: its sources can change without touching its stage, or, on the
     Janus path, its audio (the AudioBridge mixes whoever is in the room)."""
 
-    def __init__(self, bot: Bot, media: RoomMedia, path: Path, stage: Stage):
-        assert bot.devices is not None
-        self.bot_id, self.media, self.path, self.audio = bot.bot_id, media, path, bot.devices.audio
-        self.stage = stage
-        self.counters = SeatCounters()
-        self.mixer = CameraMixer(bot, [], self.counters)
+    def __init__(
+        self,
+        bot_id: str,
+        media: RoomMedia,
+        path: Path,
+        stage: Stage,
+        audio: AudioLeg,
+        mixer: CameraMixer,
+    ):
+        self.bot_id, self.media, self.path = bot_id, media, path
+        self.stage, self.audio, self.mixer = stage, audio, mixer
+        self.counters = mixer.counters
         self._watchers: dict[str, tuple[bool, asyncio.Task[None]]] = {}  # direct?, task
-        self._pipes: dict[str, tuple[str, contextlib.AsyncExitStack]] = {}
         self._publisher: contextlib.AsyncExitStack | None = None
 
     @property
@@ -130,11 +124,13 @@ class RoomSeat:
         return self.path is Path.SAME_HOST and source.in_process
 
     async def set_sources(self, sources: Sequence[Source]) -> None:
-        """Show exactly `sources` (in this order, side by side on the camera); on the
-        same-host path, play exactly their meetings into the microphone. Audio is
-        rewired first: a member that leaves must stop being heard at once."""
-        if self.path is Path.SAME_HOST:
-            await self._set_pipes(sources)
+        """Play exactly `sources`' meetings into the microphone and show them (in this
+        order, side by side) on the camera. Audio is rewired first: a member that
+        leaves must stop being heard at once."""
+        await self.audio.set_sources(sources)
+        await self._set_watched(sources)
+
+    async def _set_watched(self, sources: Sequence[Source]) -> None:
         wanted = {s.bot_id: self._direct(s) for s in sources}
         for bot_id, (direct, task) in list(self._watchers.items()):
             if wanted.get(bot_id) != direct:  # gone, or now reached the other way
@@ -173,68 +169,51 @@ class RoomSeat:
             publisher, self._publisher = self._publisher, None
             await publisher.aclose()
 
-    async def _set_pipes(self, sources: Sequence[Source]) -> None:
-        servers = {s.bot_id: s.audio_server for s in sources if s.audio_server}
-        for bot_id, (server, pipe) in list(self._pipes.items()):
-            if servers.get(bot_id) != server:  # gone, or its daemon changed
-                del self._pipes[bot_id]
-                await pipe.aclose()
-        for bot_id, server in servers.items():
-            if bot_id not in self._pipes:
-                pipe = contextlib.AsyncExitStack()
-                await pipe.enter_async_context(
-                    pulse_pipe(
-                        server,
-                        self.audio.speaker_monitor,
-                        self.audio.server,
-                        self.audio.mic_sink,
-                        self._heard,
-                    )
-                )
-                self._pipes[bot_id] = (server, pipe)
-
-    def _heard(self) -> None:
-        self.counters.audio_in += 1
-
     async def aclose(self) -> None:
-        await self.set_sources([])
+        """Audio first (no longer heard, at once), then the pictures."""
+        await self.audio.aclose()
+        await self._set_watched([])
         self.mixer.drop_held()
 
 
 @contextlib.asynccontextmanager
 async def room_seat(
-    bot: Bot, media: RoomMedia, sources: Sequence[Source], path: Path = Path.JANUS
+    devices: SeatDevices,
+    media: RoomMedia,
+    sources: Sequence[Source],
+    path: Path = Path.JANUS,
+    *,
+    receive_prefetch: int = 2,
 ) -> AsyncIterator[RoomSeat]:
-    """Wire `bot` into the room, receiving the meetings of `sources` (other bots).
+    """Wire a bot into the room, receiving the meetings of `sources` (other bots).
 
-    Torn down audio first: a bot that leaves the room must stop being heard at once.
+    `receive_prefetch`: 20 ms frames of the room's mix buffered before playing (Janus
+    path). Torn down audio first: a bot that leaves the room must stop being heard at once.
     """
-    devices = bot.devices
-    if devices is None:
-        raise RuntimeError(f"bot {bot.bot_id} is not running")
     camera = devices.feed.camera
     async with contextlib.AsyncExitStack() as stack:
         stage = Stage(
-            devices.display.name,
-            bot.stage_box,
+            devices.display,
+            devices.stage_box,
             width=camera.width,
             height=camera.height,
             fps=camera.fps,
         )
         capture = asyncio.create_task(stage.run())
         stack.push_async_callback(_stopped, capture)
-        stack.enter_context(local_stages.offering(bot.bot_id, stage))
-        seat = RoomSeat(bot, media, path, stage)
-        stack.push_async_callback(seat.aclose)
-        if path is Path.JANUS:
-            await stack.enter_async_context(
-                audio_seat(
-                    audio_room(media, bot.settings.room_receive_prefetch),
-                    devices.audio,
-                    bot.bot_id,
-                    seat.counters,
-                )
+        stack.enter_context(local_stages.offering(devices.bot_id, stage))
+        mixer = CameraMixer(devices.feed, [], SeatCounters())
+        leg = await stack.enter_async_context(
+            audio_leg(
+                path,
+                devices.audio,
+                devices.bot_id,
+                audio_room(media, receive_prefetch),
+                mixer.counters,
             )
+        )
+        seat = RoomSeat(devices.bot_id, media, path, stage, leg, mixer)
+        stack.push_async_callback(seat.aclose)
         await seat.set_sources(sources)
         yield seat
 

@@ -1,50 +1,57 @@
-"""FastAPI dependencies: the store, settings, the queue, and the caller's API key."""
+"""FastAPI dependencies: the channels to Redis, settings, the queue, and the caller's key."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from meetbridge.bot_commands import CommandChannel
+from meetbridge.bot_replies import ReplyChannel
 from meetbridge.records import BotRecord
 from meetbridge.store import BotStore
+from orchestrator.events import EventLog
 from orchestrator.keys import ApiKey, KeyCache
 from orchestrator.queue import JobQueue
+from orchestrator.rooms import Rooms
 from orchestrator.settings import OrchestratorSettings
 
+T = TypeVar("T")
 _bearer = HTTPBearer(auto_error=False, description="An API key from `meetbridge keys create`")
 
 
-async def _store(request: Request) -> BotStore:
-    store: BotStore = request.app.state.store
-    return store
+def _app_state(name: str, kind: type[T]) -> Callable[[Request], Awaitable[T]]:
+    """A dependency handing out what the app's lifespan made and kept as `name`.
+
+    `async def` on purpose: FastAPI runs plain `def` dependencies in a thread pool, a
+    thread hop per request that costs milliseconds under load.
+    """
+
+    async def dependency(request: Request) -> T:
+        value = getattr(request.app.state, name)
+        assert isinstance(value, kind)
+        return value
+
+    return dependency
 
 
-async def _settings(request: Request) -> OrchestratorSettings:
-    settings: OrchestratorSettings = request.app.state.settings
-    return settings
-
-
-async def _queue(request: Request) -> JobQueue:
-    queue: JobQueue = request.app.state.queue
-    return queue
-
-
-# Dependencies are `async def` on purpose: FastAPI runs plain `def` ones in a thread
-# pool, a thread hop per request that costs milliseconds under load.
-StoreDep = Annotated[BotStore, Depends(_store)]
-SettingsDep = Annotated[OrchestratorSettings, Depends(_settings)]
-QueueDep = Annotated[JobQueue, Depends(_queue)]
+StoreDep = Annotated[BotStore, Depends(_app_state("store", BotStore))]
+SettingsDep = Annotated[OrchestratorSettings, Depends(_app_state("settings", OrchestratorSettings))]
+QueueDep = Annotated[JobQueue, Depends(_app_state("queue", JobQueue))]
+CommandsDep = Annotated[CommandChannel, Depends(_app_state("commands", CommandChannel))]
+RepliesDep = Annotated[ReplyChannel, Depends(_app_state("replies", ReplyChannel))]
+RoomsDep = Annotated[Rooms, Depends(_app_state("rooms", Rooms))]
+EventsDep = Annotated[EventLog, Depends(_app_state("events", EventLog))]
 
 
 async def _current_key(
     request: Request,
-    store: StoreDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> ApiKey:
     cache: KeyCache = request.app.state.key_cache
-    key = await cache.authenticate(store.redis, credentials.credentials) if credentials else None
+    key = await cache.authenticate(credentials.credentials) if credentials else None
     if key is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bridge_worker.wiring.plan import Path as RoomPath
-from bridge_worker.wiring.seat import Source, room_seat
+from bridge_worker.room_link import seat_devices
+from bridge_worker.wiring.seat import room_seat
+from bridge_worker.wiring.seat_io import Source
 from lab.bots import running_bot
 from lab.janus_server import LabJanus
 from lab.media import closest_colour_name
@@ -20,6 +21,7 @@ from lab.meeting import LabMeeting
 from lab.person import SimulatedPerson
 from lab.room_scene import eventually
 from meetbridge.janus_rooms import RoomMedia, create_rooms
+from meetbridge.room_plan import Path as RoomPath
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -60,8 +62,12 @@ async def test_people_in_two_meetings_hear_and_see_each_other(
         assert bot_a.devices is not None and bot_b.devices is not None
         source_a = Source("bridgea", bot_a.devices.audio.server, in_process)
         source_b = Source("bridgeb", bot_b.devices.audio.server, in_process)
-        seat_a = await stack.enter_async_context(room_seat(bot_a, media, [source_b], path))
-        seat_b = await stack.enter_async_context(room_seat(bot_b, media, [source_a], path))
+        seat_a = await stack.enter_async_context(
+            room_seat(seat_devices(bot_a), media, [source_b], path)
+        )
+        seat_b = await stack.enter_async_context(
+            room_seat(seat_devices(bot_b), media, [source_a], path)
+        )
         # Stages go through the VideoRoom only when a member watches from elsewhere.
         assert seat_a.publishes_stage is seat_b.publishes_stage is (not in_process)
 

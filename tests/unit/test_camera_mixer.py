@@ -5,8 +5,6 @@ frame comes after it (a still stage sends its next one a second later)."""
 from __future__ import annotations
 
 import asyncio
-from types import SimpleNamespace
-from typing import Any, cast
 
 import av
 import numpy as np
@@ -27,8 +25,7 @@ def _frame(rgb: tuple[int, int, int]) -> av.VideoFrame:
 
 def _mixer() -> tuple[CameraMixer, CameraFeed]:
     feed = CameraFeed(InjectedCamera(width=128, height=36, fps=FPS))
-    bot = cast(Any, SimpleNamespace(devices=SimpleNamespace(feed=feed)))
-    return CameraMixer(bot, ["a", "b"], SeatCounters()), feed
+    return CameraMixer(feed, ["a", "b"], SeatCounters()), feed
 
 
 async def test_a_frame_too_soon_is_shown_in_its_turn_without_another_frame() -> None:

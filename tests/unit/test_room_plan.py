@@ -1,6 +1,9 @@
 import pytest
+from pydantic import SecretStr
 
-from bridge_worker.wiring.plan import Link, Member, Path, RoomHealth, plan_room
+from meetbridge.lifecycle import BotState
+from meetbridge.records import BotRecord, RoomRecord, now
+from meetbridge.room_plan import Link, Member, Path, RoomHealth, members_of, plan_room
 
 pytestmark = pytest.mark.unit
 
@@ -49,3 +52,69 @@ def test_one_host_takes_the_same_host_path_unless_forced_across() -> None:
 def test_a_bot_is_in_a_room_once() -> None:
     with pytest.raises(ValueError):
         plan_room([Member("a", "h"), Member("a", "h")])
+
+
+def test_a_member_not_yet_on_a_worker_is_linked_but_has_no_say_in_the_path() -> None:
+    plan = plan_room([Member("a", "h"), Member("b", None), Member("c", "h")])
+    assert plan.path is Path.SAME_HOST
+    assert plan.sources_for("a") == ["b", "c"]
+
+
+def _record(bot_id: str, state: BotState, worker: str | None) -> BotRecord:
+    at = now()
+    return BotRecord(
+        id=bot_id,
+        key_id="k",
+        vendor="janus",
+        meeting_url="http://127.0.0.1/",
+        meeting_host="127.0.0.1",
+        display_name=bot_id,
+        state=state,
+        worker=worker,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def _room(members: list[str], *, closed: bool = False) -> RoomRecord:
+    at = now()
+    return RoomRecord(
+        id="room_1",
+        key_id="k",
+        members=members,
+        janus_url="http://127.0.0.1:8088/janus",
+        audio_room=1,
+        video_room=2,
+        secret=SecretStr("s"),
+        prebuffer=2,
+        created_at=at,
+        updated_at=at,
+        closed=closed,
+    )
+
+
+def test_members_are_read_from_their_records() -> None:
+    """The worker and the API plan from the same records: a member that ended, failed
+    or whose record is gone is not live; the host is the worker's, without its pid."""
+    records = {
+        "a": _record("a", BotState.IN_MEETING, "host1:101"),
+        "b": _record("b", BotState.FAILED, "host2:7"),
+        "c": _record("c", BotState.QUEUED, None),
+        "gone": None,
+    }
+    members = members_of(_room(["a", "b", "c", "gone"]), records)
+    assert members == [
+        Member("a", "host1"),
+        Member("b", "host2", live=False),
+        Member("c", None),
+        Member("gone", None, live=False),
+    ]
+    plan = plan_room(members)
+    assert plan.health is RoomHealth.WIRED and plan.path is Path.SAME_HOST
+    assert plan.sources_for("a") == ["c"]
+
+
+def test_a_closed_room_carries_nothing() -> None:
+    records = {m: _record(m, BotState.IN_MEETING, "h:1") for m in ("a", "b")}
+    plan = plan_room(members_of(_room(["a", "b"], closed=True), records))
+    assert plan.health is RoomHealth.DEGRADED and plan.links == ()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import secrets
 import uuid
 from typing import Any
@@ -10,9 +9,18 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, HTTPException, Response, status
 
+from meetbridge.bot_commands import BotCommand
 from meetbridge.lifecycle import RUNNING_STATES, TERMINAL_STATES, BotState, FailureReason
-from meetbridge.records import BotRecord, now, reply_list
-from orchestrator.api.deps import KeyDep, OwnBotDep, QueueDep, SettingsDep, StoreDep
+from meetbridge.records import BotRecord, now
+from orchestrator.api.deps import (
+    CommandsDep,
+    KeyDep,
+    OwnBotDep,
+    QueueDep,
+    RepliesDep,
+    SettingsDep,
+    StoreDep,
+)
 from orchestrator.schemas import BotCreate, BotList, BotPublic, ErrorBody
 from vendor_scripts.registry import vendor_names
 from vendor_scripts.urls import MeetingUrlError, resolve_meeting
@@ -92,14 +100,14 @@ async def get_bot(bot: OwnBotDep) -> BotPublic:
 @router.delete(
     "/{bot_id}", status_code=status.HTTP_202_ACCEPTED, response_model=BotPublic, responses=ERRORS
 )
-async def leave(bot: OwnBotDep, store: StoreDep) -> BotPublic:
+async def leave(bot: OwnBotDep, store: StoreDep, commands: CommandsDep) -> BotPublic:
     """Make the bot leave its meeting (a queued bot is simply never started)."""
     if bot.state is BotState.QUEUED:
         result = await store.transition(bot.id, BotState.ENDED, detail="cancelled before start")
         if result.applied:
             return BotPublic.of(await store.get(bot.id) or bot)
     if bot.state not in TERMINAL_STATES:
-        await store.send_command(bot.id, "leave")
+        await commands.send(bot.id, BotCommand.LEAVE)
         log.info("leave requested", bot_id=bot.id)
     return BotPublic.of(await store.get(bot.id) or bot)
 
@@ -114,17 +122,15 @@ async def leave(bot: OwnBotDep, store: StoreDep) -> BotPublic:
         504: {"model": ErrorBody, "description": "the bot did not answer in time"},
     },
 )
-async def screenshot(bot: OwnBotDep, store: StoreDep, settings: SettingsDep) -> Response:
+async def screenshot(
+    bot: OwnBotDep, commands: CommandsDep, replies: RepliesDep, settings: SettingsDep
+) -> Response:
     """A fresh PNG of the bot's whole display, taken by its worker now."""
     if bot.state not in RUNNING_STATES:
         raise HTTPException(status.HTTP_409_CONFLICT, f"bot is {bot.state.value}, not running")
     request_id = secrets.token_hex(8)
-    await store.send_command(bot.id, "screenshot", request_id=request_id)
-    reply = await store.redis.blpop(  # type: ignore[misc]
-        [reply_list(bot.id, request_id)], timeout=settings.screenshot_timeout_s
-    )
-    if reply is None:
+    await commands.send(bot.id, BotCommand.SCREENSHOT, request_id=request_id)
+    image = await replies.wait(bot.id, request_id, settings.screenshot_timeout_s)
+    if image is None:
         raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, "the bot did not send a screenshot")
-    return Response(
-        base64.b64decode(reply[1]), media_type="image/png", headers={"Cache-Control": "no-store"}
-    )
+    return Response(image, media_type="image/png", headers={"Cache-Control": "no-store"})

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from sse_starlette.sse import EventSourceResponse
 
-from orchestrator.api.deps import KeyDep, StoreDep
-from orchestrator.events import follow, valid_stream_id
+from orchestrator.api.deps import EventsDep, KeyDep
+from orchestrator.events import valid_stream_id
 
 router = APIRouter(tags=["events"])
 
@@ -23,7 +23,7 @@ router = APIRouter(tags=["events"])
 async def events(
     request: Request,
     key: KeyDep,
-    store: StoreDep,
+    event_log: EventsDep,
     bot_id: Annotated[str | None, Query(max_length=64)] = None,
     last_event_id: Annotated[str | None, Header(max_length=40)] = None,
 ) -> EventSourceResponse:
@@ -31,7 +31,7 @@ async def events(
     start = last_event_id if last_event_id and valid_stream_id(last_event_id) else "$"
 
     async def stream() -> AsyncIterator[dict[str, str]]:
-        async for event in follow(store.redis, start, block_ms=5000):
+        async for event in event_log.follow(start, block_ms=5000):
             if await request.is_disconnected():
                 return
             if event is None or event.key_id != key.key_id:

@@ -16,7 +16,7 @@ router = APIRouter(tags=["health"])
 @router.get("/healthz")
 async def healthz(store: StoreDep) -> dict[str, str]:
     """Alive, and Redis answers."""
-    await store.redis.ping()
+    await store.ping()
     return {"status": "ok"}
 
 
