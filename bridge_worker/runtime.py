@@ -1,8 +1,8 @@
 """The worker's bot runtime: one event loop, in its own thread, for all of a worker's bots.
 
 Celery runs each `run_bot` in a pool thread; the job itself runs on this loop, so
-bots of one worker share one Playwright driver (about 100 MiB saved per extra bot)
-and can take devices from one warm pool. The pool thread just waits for its bot.
+bots of one worker share one Playwright driver (memory: docs/figures.md) and can
+take devices from one warm pool. The pool thread just waits for its bot.
 Processes the loop starts die with it (they carry a parent-death signal), so the
 loop's thread lives as long as the worker.
 """

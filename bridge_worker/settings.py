@@ -31,14 +31,14 @@ class WorkerSettings(SharedSettings):
         default=480,
         ge=0,
         description="Chromium's audio buffers in and out, in 48 kHz frames (480: 10 ms). "
-        "Its PulseAudio default, 1024-frame capture blocks, sends packets in bursts of two "
-        "or three, and receivers' jitter buffers grow to match; 0 keeps Chromium's own",
+        "Its PulseAudio default, 1024-frame capture blocks, sends packets in bursts, and "
+        "receivers' jitter buffers grow to match (docs/audio.md); 0 keeps Chromium's own",
     )
     bot_lip_sync: Literal["vendor", "on", "off"] = Field(
         default="vendor",
         description="Whether a bot's browser holds each participant's video back for their "
         "voice. A bot relays rather than watches: off sends the picture on as soon as it "
-        "is decoded (lab: the far side's picture 150-200 ms sooner). vendor: off where the "
+        "is decoded, so the far side sees it sooner (docs/video.md). vendor: off where the "
         "vendor's web client handles remote tracks one by one, else on",
     )
     browser_field_trials: str = Field(
@@ -53,9 +53,9 @@ class WorkerSettings(SharedSettings):
         ge=0,
         description="How long the bot's browser may hold its camera's packets in its pacer "
         "(WebRTC-Video-Pacing max_delay). WebRTC paces video at about its bandwidth "
-        "estimate, which stays low while the picture stands still: a bridged stage that "
-        "changes all at once then took ~110 ms to leave (bench.camera_path: 125 -> 16 ms "
-        "at 50). 0 keeps WebRTC's own (2 s); a trial in browser_field_trials wins",
+        "estimate, which stays low while the picture stands still, so a bridged stage "
+        "that changes all at once waited there before it left (docs/video.md). 0 keeps "
+        "WebRTC's own (2 s); a trial in browser_field_trials wins",
     )
     browser_console_logs: bool = Field(
         default=False, description="Keep pages' console.log/info/debug (costs CPU)"
@@ -74,8 +74,8 @@ class WorkerSettings(SharedSettings):
     )
     driver_jitless: bool = Field(
         default=True,
-        description="Run Playwright's node driver without V8's compilers: ~35 MiB less "
-        "for a worker (its bots share the driver), joins ~0.15 s slower",
+        description="Run Playwright's node driver without V8's compilers: less memory "
+        "for a worker (its bots share the driver), slightly slower joins (docs/figures.md)",
     )
     worker_concurrency: int = Field(default=2, description="Bots one worker process runs")
     warm_pool_size: int = Field(
@@ -89,8 +89,8 @@ class WorkerSettings(SharedSettings):
     room_path: Literal["auto", "janus", "same_host"] = Field(
         default="auto",
         description="How a room's audio travels: auto takes PulseAudio pipes between the "
-        "bots' daemons when every member runs on this host (measured faster), else the "
-        "Janus AudioBridge; janus forces the cross-host path",
+        "bots' daemons when every member runs on this host (measured faster, "
+        "docs/rooms.md), else the Janus AudioBridge; janus forces the cross-host path",
     )
     room_receive_prefetch: int = Field(
         default=2,

@@ -1,6 +1,6 @@
 """Devices and browsers booted before a job asks for them.
 
-Booting a bot (Xvfb, PulseAudio, Chromium) takes about a second; a job that finds
+Booting a bot (Xvfb, PulseAudio, Chromium) takes a while; a job that finds
 a prepared set only has to open the meeting. Each set is used by one bot only and
 stopped after it (a fresh profile and fresh devices for every meeting), and the
 pool boots a replacement in the background. Sets are per vendor because the

@@ -2,19 +2,17 @@
 
 glibc makes a malloc arena for each thread that contends (up to 8 per core), and
 each arena keeps the memory freed into it. The worker's stage grabs, executor and
-Celery threads allocate frames all the time; two arenas serve them. Measured in
-bench.bridge_latency (two bots in one worker): the worker's PSS per bot 65.7 ->
-60-61 MiB.
+Celery threads allocate frames all the time; two arenas serve them, and the worker's
+memory per bot went down (bench.bridge_latency, two bots in one worker).
 
-Playwright's node driver, also shared by all the bots, is ~116 MiB of PSS idle, and
-V8 grows its young generation under the driver's steady traffic (camera pictures,
-page checks): in bench.bridge_latency it stood at 114-138 MiB. Its semi-spaces are
-capped at 1 MiB, and it runs without V8's compilers (`--jitless`: interpreted only,
-no code space), through `NODE_OPTIONS`, which the driver inherits from the worker.
-The driver relays messages; it spent 0.008 core per bridged bot compiled. Measured
-in bench.join_time: the worker and its driver 214 -> 179 MiB PSS, and 0.006 -> 0.010
-core; joins take ~0.15 s longer (bench.api_join, POST to in_meeting:
-1.94-2.03 -> 2.09-2.17 s). The worker setting `driver_jitless` keeps the JIT.
+Playwright's node driver, also shared by all the bots, is a large process even idle,
+and V8 grows its young generation under the driver's steady traffic (camera
+pictures, page checks). Its semi-spaces are capped at 1 MiB, and it runs without
+V8's compilers (`--jitless`: interpreted only, no code space), through
+`NODE_OPTIONS`, which the driver inherits from the worker. The driver only relays
+messages, so interpreted it takes only a little more CPU; the worker and its driver
+take less memory, and joins take a little longer (bench.join_time, bench.api_join). The
+worker setting `driver_jitless` keeps the JIT. Figures: docs/figures.md.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ class OrchestratorSettings(SharedSettings):
     watchdog_interval_s: float = 2.0
     screenshot_timeout_s: float = 10.0
     access_log: bool = Field(
-        default=False, description="Log every request (costs ~1 ms a request here)"
+        default=False, description="Log every request (costs CPU on every request)"
     )
     room_janus_url: str = Field(
         default="http://127.0.0.1:8088/janus", description="Janus HTTP API where rooms meet"
@@ -23,8 +23,8 @@ class OrchestratorSettings(SharedSettings):
         default=2,
         ge=1,
         le=10,
-        description="AudioBridge packets (20 ms) buffered per member: jitter slack "
-        "(bench.room_plane: 3 -> 2 saves ~35 ms; 0 drops members from the mix)",
+        description="AudioBridge packets (20 ms) buffered per member: jitter slack, paid "
+        "in latency (docs/audio.md); at 0 Janus drops members from the mix",
     )
     webhook_attempts: int = 5
     webhook_timeout_s: float = 5.0

@@ -79,7 +79,7 @@ class VendorClient(Protocol):
     tracks_played_apart: bool
     # CSS selector of the page's preview of the bot's own camera, or None: the bot
     # hides it (it is never captured, and drawing it cost the browser's compositor
-    # ~0.02 core per bot, once per camera frame). Hidden, not removed: the layout
+    # work on every camera frame: docs/video.md). Hidden, not removed: the layout
     # and the vendor's own code stay as they are.
     self_view_selector: str | None
 

@@ -42,16 +42,16 @@ CHROMIUM_ARGS = [
     "--disable-default-apps",
     "--disable-extensions",
     # Off: features a bot never uses that cost memory (the omnibox popups' WebUI
-    # renderer is preloaded, ~38 MB PSS for the "AI mode" one in Chromium 156; a
-    # spare renderer is kept warm for new tabs).
+    # renderers are preloaded, the "AI mode" one among them; a spare renderer is kept
+    # warm for new tabs). What each saves: docs/figures.md.
     "--disable-features=Translate,MediaRouter,OptimizationHints,WebUIOmniboxPopup,"
     "WebUIOmniboxFullPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess,"
-    # The audio service inside the browser process: one process (~14 MiB PSS) and
-    # one IPC hop less on every audio buffer; renderers stay sandboxed.
+    # The audio service inside the browser process: one process and one IPC hop
+    # less on every audio buffer; renderers stay sandboxed.
     "AudioServiceOutOfProcess",
     # The network service inside the browser process too: on Linux it runs unsandboxed
     # anyway (--service-sandbox-type=none), so this costs no isolation and saves its
-    # process (~17 MiB PSS for one bot).
+    # process.
     "--enable-features=NetworkServiceInProcess2",
     "--no-first-run",
     "--no-default-browser-check",

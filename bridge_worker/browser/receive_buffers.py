@@ -2,8 +2,9 @@
 
 `receive_buffers.js`, installed in every bot page, keeps the page's peer connections;
 two readings of their running totals give the mean delay between them. Under CPU
-starvation these buffers grow to hundreds of milliseconds, and every bridged word
-waits that long before it reaches the room: the room's media health shows it.
+starvation these buffers grow far past their target, and every bridged word waits
+that long before it reaches the room: the room's media health shows it
+(docs/rooms.md).
 """
 
 from __future__ import annotations

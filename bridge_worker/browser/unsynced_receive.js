@@ -2,9 +2,9 @@
 // each is ready, instead of lip-syncing them. A browser holds a stream's video back
 // until its audio (jitter buffer + output) has caught up; for a person that is right,
 // but the bot only relays what it receives, and the held video then travels the whole
-// video path on top (measured in the lab: ~200 ms held, so the far side saw the picture
-// ~160 ms after the sound). Chromium syncs the tracks that share a stream id (msid),
-// so each audio track is given a stream of its own in the remote description.
+// video path on top, so the far side saw the picture well after the sound
+// (docs/video.md). Chromium syncs the tracks that share a stream id (msid), so each
+// audio track is given a stream of its own in the remote description.
 // Only for vendors whose page handles remote tracks one by one (see the vendor module).
 (() => {
   if (window.__meetbridgeUnsyncedReceive || !window.RTCPeerConnection) return;

@@ -2,9 +2,9 @@
 
 mss asks the X server to write the pixels into memory both share (XShmGetImage on a
 memfd handed over the socket, so the server's user need not own it), instead of
-sending them down the socket: a 1280x640 stage takes 1.6 ms instead of 7 ms with
-python-xlib's XGetImage. A bridged bot grabs its stage at up to 15 fps, so this is
-a tenth of a core per room. Where MIT-SHM is missing, mss falls back to XGetImage.
+sending them down the socket as python-xlib's XGetImage does: a stage-sized grab is
+several times cheaper, and a bridged bot grabs its stage up to its camera's frame
+rate (docs/video.md). Where MIT-SHM is missing, mss falls back to XGetImage.
 """
 
 from __future__ import annotations

@@ -46,8 +46,8 @@ TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK)
 class Stage:
     """Grabs a bot's stage while watched (`run` as a task) and hands each frame, in
     yuv420p at the room's size, to every watcher. Frames are shared: read-only.
-    (yuv420p: what the encoder takes, and swscale scales into it 4-8x faster than
-    into rgb24; watchers that need rgb convert at the room's size.)"""
+    (yuv420p: what the encoder takes, and swscale scales into it several times faster
+    than into rgb24; watchers that need rgb convert at the room's size.)"""
 
     def __init__(self, display: str, stage: BoxSource, *, width: int, height: int, fps: int):
         self.display, self.stage = display, stage
@@ -136,7 +136,8 @@ class Stage:
         else:
             with self._screen_lock:
                 pixels = self._screen.grab_bgrx(box)
-            # wraps the grab (a copy of its own) without another copy: 3.8 ms a frame
+            # wraps the grab (a copy of its own) without another copy, which would cost
+            # more than the grab itself (docs/video.md)
             grabbed = av.VideoFrame.from_numpy_buffer(pixels, format="bgra")
             frame = grabbed.reformat(width=width, height=height, format="yuv420p")
         planes = frame.to_ndarray()  # Y, U and V, without the planes' row padding

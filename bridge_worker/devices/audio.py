@@ -5,7 +5,7 @@ runs as the unprivileged bot account, and a daemon must run as the account of it
 clients (a root daemon's socket is out of their reach). A daemon per bot also makes
 isolation structural (a bot can only name its own devices), a crashed daemon takes
 one bot down instead of a host, and it matches one-bot-per-pod deployments. It costs
-8-10 MiB PSS and ~2 % of a core per bot (measured, see bench.join_time).
+little memory and CPU per bot (bench.join_time; docs/figures.md).
 
 Devices, created through pulsectl:
 - speaker: null sink `meeting_out`; the browser plays the meeting into it and its

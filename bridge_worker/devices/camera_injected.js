@@ -39,10 +39,9 @@
     let busy = false;
     // A new picture leaves at once, and the camera's clock restarts from it; between
     // pictures the last one is repeated at the frame rate. Waiting for the next tick
-    // instead cost half a frame on average (bench.camera_feed: 39 ms from the worker's
-    // show() to the track, 7 ms now), and receivers held the video longer, and the
-    // bot's voice with it through lip sync (bench.camera_receive, moving picture: video
-    // 207-217 ms and audio 158-189 on the clock, 132-163 and 38-80 at once).
+    // instead cost half a frame on average from the worker's show() to the track
+    // (bench.camera_feed), and receivers held the video longer, and the bot's voice
+    // with it through lip sync (bench.camera_receive; docs/video.md).
     let ticker = null;
     const tick = () => { if (state.last) emit(writer, state.last); };
     socket.onmessage = async (event) => {

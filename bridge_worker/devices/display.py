@@ -53,7 +53,7 @@ async def virtual_display(
             "tcp",
             "-noreset",
             # No GLX: Chromium runs with --disable-gpu and never uses it, and loading it
-            # maps Mesa's llvmpipe (~30 MB PSS per display).
+            # maps Mesa's llvmpipe into every display (docs/figures.md).
             "-extension",
             "GLX",
         ]

@@ -3,7 +3,7 @@
 A worker runs all its bots on one event loop, so a seat whose source sits in the
 same process takes the source's frames straight from its `Stage`: no VP8 encode,
 no trip through Janus, no jitter buffer, no decode. That is most of a bridged
-bot's video cost, and over 100 ms of its video delay.
+bot's video cost, and much of its video delay (docs/video.md).
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 after a loss.
 
 aiortc's `JitterBuffer` hands out a frame once `prefetch` more have arrived behind
-it, but it waits at a hole (a lost packet) until the whole buffer is full. So one
-lost packet holds everything until 16 packets wait (320 ms of silence), and then it
-keeps them: 300 ms more latency for the rest of the call, on any real network.
+it, but it waits at a hole (a lost packet) until the whole buffer (16 packets) is
+full. So one lost packet holds everything back, a gap heard as silence, and then it
+keeps them: the buffer's whole depth as latency for the rest of the call, on any
+real network (bench.room_plane with loss; docs/audio.md).
 
 Here the frame due is the one `prefetch` packets behind the newest that arrived.
 One frame leaves per packet that arrives (the receiver decodes what `add` returns),

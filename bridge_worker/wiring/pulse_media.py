@@ -158,8 +158,8 @@ class PlayerInput:
     that piles up in front of it (while it starts, or after a stall) would stay there
     as latency for good. Past `MAX_BACKLOG_FRAMES` a write is dropped; a backlog that
     stands (`StandingQueue`) is cut from the next writes, all of it: the player keeps
-    its own buffer (`LATENCY_MS`) against jitter. Measured on the same-host path:
-    63 ms with the backlog left standing, 33 with 10 ms of it kept, 24 with none."""
+    its own buffer (`LATENCY_MS`) against jitter, and keeping part of the backlog as
+    well only added latency on the same-host path (bench.room_plane; docs/audio.md)."""
 
     def __init__(self, writer: asyncio.StreamWriter) -> None:
         self.writer = writer

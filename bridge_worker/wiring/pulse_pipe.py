@@ -2,9 +2,9 @@
 
 When every bot of a room runs on one host, their PulseAudio daemons are a socket
 away: `parec` from the source bot's speaker monitor, `pacat` into the target bot's
-microphone, relayed through this process (LAB: ~10 ms, against ~40-200 ms through a
-Janus AudioBridge). Several pipes into one microphone are mixed by PulseAudio.
-The relay counts the 20 ms frames it moves, for the seat's health report, and drops
+microphone, relayed through this process: far faster than a round trip through a
+Janus AudioBridge (docs/figures.md). Several pipes into one microphone are mixed by
+PulseAudio. The relay counts the 20 ms frames it moves, for the seat's health report, and drops
 what piles up in front of pacat (else pacat's start-up time stays as latency:
 `PlayerInput`).
 """

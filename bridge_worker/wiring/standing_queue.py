@@ -2,9 +2,9 @@
 
 A queue between two clocks (parec → relay → pacat; parec → aiortc's sender) fills
 while one side starts up or stalls, and from then on both sides move at the same
-rate: what was queued then stays queued for good, as latency. Measured in front of
-pacat: the backlog sat at its whole 40 ms cap in every run, and the same-host path
-took 63 ms instead of 24. A burst must still pass (dropping it would be a needless
+rate: what was queued then stays queued for good, as latency. In front of pacat
+the backlog sat at its whole cap in every run of bench.room_plane, on every bridged
+word (docs/audio.md). A burst must still pass (dropping it would be a needless
 glitch), so only a level that never went below `allowance` for a whole window is
 taken as standing, and that excess goes at once (one short glitch, then none).
 """
