@@ -22,11 +22,27 @@ from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, VendorClient
 
 log = structlog.get_logger(__name__)
 
+# What the page says that ends the bot's run, and the reason a user reads for it.
 END_STATUSES = {
     MeetingStatus.ENDED: FailureReason.MEETING_ENDED,
     MeetingStatus.REMOVED: FailureReason.REMOVED,
     MeetingStatus.DENIED: FailureReason.DENIED,
+    MeetingStatus.NOT_FOUND: FailureReason.MEETING_NOT_FOUND,
+    MeetingStatus.PASSCODE_WRONG: FailureReason.PASSCODE_WRONG,
+    MeetingStatus.SIGN_IN_REQUIRED: FailureReason.SIGN_IN_REQUIRED,
+    MeetingStatus.BLOCKED: FailureReason.BLOCKED_BY_VENDOR,
 }
+
+
+def failure_for(status: MeetingStatus, *, joined: bool) -> FailureReason | None:
+    """The reason a bot fails for what its page shows, or None while it may stay.
+
+    An error the vendor's page shows is a failed join before the bot got in, and the
+    meeting ending under it after.
+    """
+    if status is MeetingStatus.ERROR:
+        return FailureReason.MEETING_ENDED if joined else FailureReason.JOIN_FAILED
+    return END_STATUSES.get(status)
 
 
 class BotFailure(Exception):
@@ -129,10 +145,9 @@ class Bot:
         joined_at = last_company = loop.time()
         while not self._leave_requested.is_set():
             reading = await self.vendor.read(page)
-            if reading.status in END_STATUSES:
-                raise BotFailure(END_STATUSES[reading.status], reading.detail or "")
-            if reading.status is MeetingStatus.ERROR:
-                raise BotFailure(FailureReason.MEETING_ENDED, reading.detail or "")
+            failure = failure_for(reading.status, joined=True)
+            if failure is not None:
+                raise BotFailure(failure, reading.detail or "")
             if reading.participants:
                 last_company = loop.time()
             elif loop.time() - last_company > s.alone_timeout_s:
@@ -162,9 +177,9 @@ class Bot:
             if reading.status is MeetingStatus.IN_MEETING:
                 lifecycle.move(BotState.IN_MEETING)
                 return
-            if reading.status in END_STATUSES or reading.status is MeetingStatus.ERROR:
-                reason = END_STATUSES.get(reading.status, FailureReason.JOIN_FAILED)
-                raise BotFailure(reason, reading.detail or "")
+            failure = failure_for(reading.status, joined=False)
+            if failure is not None:
+                raise BotFailure(failure, reading.detail or "")
             if reading.status is MeetingStatus.WAITING_ROOM and lifecycle.state is BotState.JOINING:
                 lifecycle.move(BotState.WAITING_ROOM)
                 deadline = loop.time() + s.waiting_room_timeout_s
@@ -173,8 +188,15 @@ class Bot:
                 await self._leave(page)
                 raise _LeftEarly()
             if loop.time() > deadline:
-                waited = "in the waiting room" if lifecycle.state is BotState.WAITING_ROOM else ""
-                raise BotFailure(FailureReason.JOIN_TIMEOUT, f"not admitted {waited}in time")
+                if lifecycle.state is BotState.WAITING_ROOM:
+                    raise BotFailure(
+                        FailureReason.WAITING_ROOM_TIMEOUT,
+                        f"nobody admitted the bot within {s.waiting_room_timeout_s:g}s",
+                    )
+                raise BotFailure(
+                    FailureReason.JOIN_TIMEOUT,
+                    f"not in the meeting {s.join_timeout_s:g}s after asking to join",
+                )
             await asyncio.sleep(0.1)
 
     async def stage_box(self) -> Box | None:

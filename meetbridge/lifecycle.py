@@ -29,9 +29,14 @@ class BotState(StrEnum):
 class FailureReason(StrEnum):
     URL_REJECTED = "url_rejected"
     DEVICES_FAILED = "devices_failed"
-    JOIN_TIMEOUT = "join_timeout"
+    JOIN_TIMEOUT = "join_timeout"  # the join screens did not get it into the meeting in time
+    WAITING_ROOM_TIMEOUT = "waiting_room_timeout"  # nobody admitted it from the lobby in time
     JOIN_FAILED = "join_failed"
-    DENIED = "denied"
+    DENIED = "denied"  # someone in the meeting refused to admit it
+    MEETING_NOT_FOUND = "meeting_not_found"  # the link leads to no meeting
+    PASSCODE_WRONG = "passcode_wrong"
+    SIGN_IN_REQUIRED = "sign_in_required"  # the meeting admits only signed-in accounts
+    BLOCKED_BY_VENDOR = "blocked_by_vendor"  # a captcha or the vendor's wall against bots
     REMOVED = "removed"
     MEETING_ENDED = "meeting_ended"
     ALONE_TIMEOUT = "alone_timeout"

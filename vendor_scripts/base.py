@@ -23,7 +23,11 @@ class MeetingStatus(StrEnum):
     JOINING = "joining"
     WAITING_ROOM = "waiting_room"
     IN_MEETING = "in_meeting"
-    DENIED = "denied"
+    DENIED = "denied"  # someone in the meeting refused to admit the bot
+    NOT_FOUND = "not_found"  # the link leads to no meeting
+    PASSCODE_WRONG = "passcode_wrong"
+    SIGN_IN_REQUIRED = "sign_in_required"  # only signed-in accounts may join
+    BLOCKED = "blocked"  # a captcha or the vendor's wall against bots: never defeated
     REMOVED = "removed"
     ENDED = "ended"  # the meeting (or its server) went away
     ERROR = "error"  # the page shows an error we cannot act on
