@@ -5,6 +5,8 @@ meetbridge keys create NAME [--webhook-url URL]     a new API key, printed once
 meetbridge api [--host H] [--port P]                the HTTP API
 meetbridge worker [--name N]                        a Celery worker that runs bots
 meetbridge run                                      Redis + API + worker, for local use
+meetbridge url [--vendor V] URL                     whose meeting a link is, and the link a
+                                                    bot would open (passcodes masked)
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import json
 import os
 import signal
 import subprocess
@@ -22,6 +25,7 @@ from pydantic import SecretStr
 
 from meetbridge.logs import configure_logging
 from vendor_scripts.registry import vendor_names
+from vendor_scripts.urls import ResolvedMeeting
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--name", default="worker")
 
     commands.add_parser("run", help="Redis, the API and a worker, for local use; Ctrl-C stops")
+
+    url = commands.add_parser("url", help="check a meeting link as the API would")
+    url.add_argument("--vendor", help="the vendor (default: found from the link)")
+    url.add_argument("url", help="meeting URL")
     return parser
 
 
@@ -118,8 +126,46 @@ def _bot_run(args: argparse.Namespace, argv: list[str]) -> int:
         passcode = sys.stdin.readline().rstrip("\n") or None
         return asyncio.run(_run_bot(args, passcode))
     passcode = getpass.getpass("passcode: ") if args.ask_passcode else None
+    try:
+        _checked_link(args.url, args.vendor, args.name, passcode)
+    except ValueError as exc:  # the link, name or passcode is refused, as the API would
+        print(f"meetbridge: refused: {exc}", file=sys.stderr)
+        return 2
     child_argv = [a for a in argv if a != "--ask-passcode"]
     return _bot_run_in_own_session(child_argv, passcode)
+
+
+# -- url --------------------------------------------------------------------------
+def _checked_link(
+    url: str, vendor: str | None, name: str | None = None, passcode: str | None = None
+) -> ResolvedMeeting:
+    """The API's rules for a meeting link (and a bot's name and passcode, when given).
+
+    Raises MeetingUrlError or MeetingInputError (both ValueErrors) with the user's message.
+    """
+    from meetbridge.settings import SharedSettings
+    from vendor_scripts.inputs import check_inputs
+    from vendor_scripts.urls import resolve_meeting
+
+    meeting = resolve_meeting(
+        url, vendor, lab_hosts=SharedSettings().lab_hosts, supported=vendor_names()
+    )
+    if name is not None:
+        check_inputs(meeting.vendor, name, passcode)
+    return meeting
+
+
+def _check_url(url: str, vendor: str | None) -> int:
+    """One JSON line for a link the API would accept; else the refusal and status 2."""
+    from vendor_scripts.urls import masked_link
+
+    try:
+        meeting = _checked_link(url, vendor)
+    except ValueError as exc:
+        print(f"meetbridge: refused: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({"vendor": meeting.vendor, "join_url": masked_link(meeting.url)}))
+    return 0
 
 
 # -- keys, api, worker, run --------------------------------------------------------
@@ -183,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         return _serve_api(args.host, args.port)
     if args.command == "worker":
         return _run_worker(args.name)
+    if args.command == "url":
+        return _check_url(args.url, args.vendor)
     if args.command == "run":
         from meetbridge_cli.local_run import run_local
 

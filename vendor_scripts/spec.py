@@ -35,6 +35,23 @@ class VendorHosts:
     lab: bool = False  # hosts only from `lab_hosts`; any port; URL kept as given
 
 
+@dataclass(frozen=True)
+class InputRules:
+    """What the vendor's join screen accepts of a display name and a passcode.
+
+    The API checks them before anything is queued: a bot whose name the page refuses
+    would otherwise wait out its join timeout with nothing saying why. Each pattern
+    must match the whole value; its rule says the same in words, for the user.
+    """
+
+    name_max_length: int = 64
+    name_pattern: re.Pattern[str] | None = None
+    name_rule: str = ""
+    passcode_max_length: int = 128
+    passcode_pattern: re.Pattern[str] | None = None
+    passcode_rule: str = ""
+
+
 def meeting_path(pattern: str) -> re.Pattern[str]:
     """A vendor's meeting-link path rule (matched whole, case-insensitively)."""
     return re.compile(pattern, re.IGNORECASE)
@@ -52,3 +69,4 @@ class VendorSpec:
     name: str
     hosts: VendorHosts
     client: Callable[[], VendorClient] | None = None
+    inputs: InputRules = InputRules()

@@ -176,6 +176,27 @@ def request_host_patterns(
     return _policy_for(vendor, lab_hosts, extra_hosts).request_hosts
 
 
+# Query (and hash) parameters that carry a passcode or a token in some vendor's links.
+SECRET_PARAMS = frozenset({"pwd", "p", "passcode", "password", "pw", "tk", "token", "jwt"})
+MASK = "***"
+
+
+def masked_link(url: str) -> str:
+    """`url` with the values of passcode and token parameters replaced by ***, in the
+    query and in a hash of `key=value` pairs: what may be printed or logged of a link."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query=_masked(parts.query), fragment=_masked(parts.fragment)))
+
+
+def _masked(pairs: str) -> str:
+    masked = []
+    for pair in pairs.split("&") if pairs else []:
+        name, equals, _ = pair.partition("=")
+        secret = equals and name.split("#")[-1].split("?")[-1].lower() in SECRET_PARAMS
+        masked.append(f"{name}={MASK}" if secret else pair)
+    return "&".join(masked)
+
+
 # --- the URL as text and its parts ---------------------------------------------------
 
 

@@ -23,6 +23,7 @@ BAD_BODIES = [
     ({**GOOD, "meeting_url": "https://" + "a" * 3000 + ".com/"}, 422, ""),
     ({**GOOD, "display_name": "x" * 65}, 422, "display_name"),
     ({**GOOD, "display_name": ""}, 422, "display_name"),
+    ({**GOOD, "display_name": "bridge-one"}, 422, "letters and digits"),
     ({**GOOD, "vendor": "skype"}, 422, "skype"),
     ({**GOOD, "surprise": 1}, 422, "surprise"),
     ({"display_name": "bot"}, 422, "meeting_url"),

@@ -14,6 +14,7 @@ from vendor_scripts.urls import (
     ResolvedMeeting,
     allowed_navigation,
     allowed_request,
+    masked_link,
     request_host_patterns,
     resolve_meeting,
 )
@@ -334,3 +335,19 @@ def test_importing_the_rules_loads_no_browser_code() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        ("https://zoom.us/j/1234567890?pwd=s3cret", "https://zoom.us/j/1234567890?pwd=***"),
+        ("https://teams.live.com/meet/123?p=s3cret", "https://teams.live.com/meet/123?p=***"),
+        ("https://x.example/r?PassCode=s3cret&room=1", "https://x.example/r?PassCode=***&room=1"),
+        ("https://meet.jit.si/Room#jwt=s3cret&config.a=1", "https://meet.jit.si/Room#jwt=***&config.a=1"),
+        ("https://t.example/v2/#/l/join?context=c&p=s3cret", "https://t.example/v2/#/l/join?context=c&p=***"),
+        ("https://meet.google.com/abc-defg-hij", "https://meet.google.com/abc-defg-hij"),
+    ],
+)
+def test_passcodes_and_tokens_are_masked_where_a_link_is_shown(url: str, masked: str) -> None:
+    assert masked_link(url) == masked
+    assert "s3cret" not in masked_link(url)

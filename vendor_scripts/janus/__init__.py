@@ -1,7 +1,9 @@
 """The Janus VideoRoom web client: the lab's vendor, on hosts the deployment names."""
 
+import re
+
 from vendor_scripts.base import VendorClient
-from vendor_scripts.spec import VendorHosts, VendorSpec
+from vendor_scripts.spec import InputRules, VendorHosts, VendorSpec
 
 
 def _client() -> VendorClient:
@@ -19,4 +21,8 @@ SPEC = VendorSpec(
         lab=True,
     ),
     client=_client,
+    # videoroomtest.js refuses a name with anything but ASCII letters and digits.
+    inputs=InputRules(
+        name_pattern=re.compile(r"[A-Za-z0-9]+"), name_rule="only letters and digits (A-Z, 0-9)"
+    ),
 )

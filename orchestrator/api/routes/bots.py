@@ -22,6 +22,7 @@ from orchestrator.api.deps import (
     StoreDep,
 )
 from orchestrator.schemas import BotCreate, BotList, BotPublic, ErrorBody
+from vendor_scripts.inputs import MeetingInputError, check_inputs
 from vendor_scripts.registry import vendor_names
 from vendor_scripts.urls import MeetingUrlError, resolve_meeting
 
@@ -38,7 +39,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     "",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=BotPublic,
-    responses={401: ERRORS[401], 422: {"description": "invalid or disallowed meeting URL"}},
+    responses={
+        401: ERRORS[401],
+        422: {"description": "a meeting URL, display name or passcode the vendor refuses"},
+    },
 )
 async def create_bot(
     body: BotCreate, key: KeyDep, store: StoreDep, queue: QueueDep, settings: SettingsDep
@@ -48,7 +52,9 @@ async def create_bot(
         meeting = resolve_meeting(
             body.meeting_url, body.vendor, lab_hosts=settings.lab_hosts, supported=vendor_names()
         )
-    except MeetingUrlError as exc:
+        passcode = body.passcode.get_secret_value() if body.passcode else None
+        check_inputs(meeting.vendor, body.display_name, passcode)
+    except (MeetingUrlError, MeetingInputError) as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     at = now()
     record = BotRecord(
