@@ -90,6 +90,8 @@ def browser_spec(
     extra = [*camera_args]
     if vendor:
         extra.append(f"--host-resolver-rules={chromium_host_rules(vendor.name, s.lab_hosts)}")
+    if s.lab_trusted_spki:  # the lab's reconstructed vendors only (see the setting)
+        extra.append(f"--ignore-certificate-errors-spki-list={','.join(s.lab_trusted_spki)}")
     trials = field_trials(s)
     if trials:
         extra.append(f"--force-fieldtrials={trials}")

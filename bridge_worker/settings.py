@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from meetbridge.settings import SharedSettings
 
+LAB_NAMESPACE_VAR = "MEETBRIDGE_IN_LAB_NETNS"  # set by infra/lab/netns-run
 CameraBackendName = Literal["auto", "v4l2loopback", "injected"]
 
 
@@ -92,6 +94,12 @@ class WorkerSettings(SharedSettings):
         "bots' daemons when every member runs on this host (measured faster, "
         "docs/rooms.md), else the Janus AudioBridge; janus forces the cross-host path",
     )
+    lab_trusted_spki: list[str] = Field(
+        default_factory=list,
+        description="Lab only (refused outside the lab's network namespace): base64 "
+        "SHA-256 keys of certificate authorities bots' browsers trust besides the system "
+        "store, so they can open the lab's reconstructed vendors on the vendors' host names",
+    )
     room_receive_prefetch: int = Field(
         default=2,
         ge=1,
@@ -99,3 +107,10 @@ class WorkerSettings(SharedSettings):
         description="20 ms frames the worker buffers of the room's audio before playing "
         "(aiortc ships 4; 1 is fastest on a quiet network, more rides out jitter)",
     )
+
+    @field_validator("lab_trusted_spki")
+    @classmethod
+    def _only_in_the_lab(cls, keys: list[str]) -> list[str]:
+        if keys and os.environ.get(LAB_NAMESPACE_VAR) != "1":
+            raise ValueError("lab_trusted_spki is for the meeting lab's namespace only")
+        return keys

@@ -75,3 +75,13 @@ def test_a_vendors_self_view_is_hidden_and_nothing_without_a_vendor() -> None:
     assert browser_spec(WorkerSettings(), JANUS, []).hidden == hidden_for(JANUS)
     assert hidden_for(None) == ()
     assert browser_spec(WorkerSettings(), None, []).hidden == ()
+
+
+def test_a_lab_authority_is_trusted_only_inside_the_lab(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MEETBRIDGE_IN_LAB_NETNS", raising=False)
+    with pytest.raises(ValueError, match="lab's namespace only"):
+        WorkerSettings(lab_trusted_spki=["abc="])
+    assert not any("spki" in arg for arg in browser_spec(WorkerSettings(), JANUS, []).args())
+    monkeypatch.setenv("MEETBRIDGE_IN_LAB_NETNS", "1")
+    spec = browser_spec(WorkerSettings(lab_trusted_spki=["abc=", "def="]), JANUS, [])
+    assert "--ignore-certificate-errors-spki-list=abc=,def=" in spec.args()
