@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import psutil
 from playwright.async_api import Playwright
+from pydantic import SecretStr
 
 from bridge_worker.bot import Bot
 from bridge_worker.settings import WorkerSettings
@@ -18,20 +20,30 @@ from vendor_scripts.registry import load_client
 JOIN_TIMEOUT_S = 30.0
 
 
-def bot_settings() -> WorkerSettings:
-    return WorkerSettings(
-        status_interval_s=0.5, join_timeout_s=JOIN_TIMEOUT_S, lab_hosts=["127.0.0.1"]
-    )
+def bot_settings(**changes: Any) -> WorkerSettings:
+    """A lab bot's settings: quick status checks, the lab's hosts; `changes` on top."""
+    values: dict[str, Any] = {
+        "status_interval_s": 0.5,
+        "join_timeout_s": JOIN_TIMEOUT_S,
+        "lab_hosts": ["127.0.0.1"],
+    }
+    return WorkerSettings(**(values | changes))
 
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    playwright: Playwright, meeting_url: str, name: str, *, wait_joined: bool = True
+    playwright: Playwright,
+    meeting_url: str,
+    name: str,
+    *,
+    wait_joined: bool = True,
+    vendor: str = "janus",
+    settings: WorkerSettings | None = None,
+    passcode: str | None = None,
 ) -> AsyncIterator[Bot]:
-    """A Janus-vendor bot in `meeting_url`; it leaves (or is cancelled) on exit."""
-    bot = Bot(
-        name, MeetingRequest(meeting_url, name), load_client("janus"), bot_settings(), playwright
-    )
+    """A bot of `vendor` in `meeting_url`; it leaves (or is cancelled) on exit."""
+    request = MeetingRequest(meeting_url, name, SecretStr(passcode) if passcode else None)
+    bot = Bot(name, request, load_client(vendor), settings or bot_settings(), playwright)
     task = asyncio.create_task(bot.run(), name=f"bot-{name}")
     try:
         if wait_joined:

@@ -35,7 +35,7 @@ def test_every_vendor_folder_is_in_the_registry_under_its_own_name() -> None:
 
 
 def test_a_spec_with_a_client_makes_a_client_of_that_vendor() -> None:
-    assert vendor_names() == ["janus"]
+    assert vendor_names() == ["janus", "jitsi"]
     for name in vendor_names():
         client = load_client(name)
         assert client.name == name

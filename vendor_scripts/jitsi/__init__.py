@@ -1,6 +1,17 @@
-"""Jitsi Meet: its public service's hosts and room links (no bot client yet)."""
+"""Jitsi Meet: its public service's hosts, its room links, and its web client.
 
+Facts followed: docs/vendors/jitsi.md.
+"""
+
+from vendor_scripts.base import VendorClient
 from vendor_scripts.spec import VendorHosts, VendorSpec, meeting_path
+
+
+def _client() -> VendorClient:
+    from vendor_scripts.jitsi.client import JitsiMeetClient
+
+    return JitsiMeetClient()
+
 
 SPEC = VendorSpec(
     name="jitsi",
@@ -12,4 +23,5 @@ SPEC = VendorSpec(
         meeting_path=meeting_path(r"/[^/].*"),  # a room name
         keep_fragment=True,  # `#config.prejoinConfig.enabled=false&userInfo...`
     ),
+    client=_client,
 )

@@ -1,0 +1,106 @@
+// The call behind every reconstructed vendor page: a Janus VideoRoom on the lab's
+// Janus (reached through the page's own origin, /lab/janus/<meeting>). The vendor's
+// page draws what this reports in its own way: one tile per remote participant, and
+// one <audio> per remote audio track, as the vendors whose clients are reconstructed
+// play remote speakers. Not any vendor's code: the lab's own, for the lab's pages.
+/* global Janus */
+(() => {
+  const PLUGIN = "janus.plugin.videoroom";
+
+  // join({meeting, name, onRemoteTrack(feed, name, track, on), onLeft(feed),
+  //       onLocalTrack(track)}) -> Promise that resolves once publishing.
+  async function join(options) {
+    const { meeting, name } = options;
+    await new Promise((resolve) => Janus.init({ debug: false, callback: resolve }));
+    const session = await new Promise((resolve, reject) => {
+      const janus = new Janus({
+        server: meeting.janus,
+        success: () => resolve(janus),
+        error: reject,
+      });
+    });
+    const call = { session, feeds: new Map() };
+    window.__labCall = call;
+
+    const subscribe = (feed, display) => {
+      if (call.feeds.has(feed)) return;
+      call.feeds.set(feed, null);
+      session.attach({
+        plugin: PLUGIN,
+        success: (handle) => {
+          call.feeds.set(feed, handle);
+          handle.send({
+            message: { request: "join", room: meeting.room, ptype: "subscriber", streams: [{ feed }] },
+          });
+        },
+        onmessage: (msg, jsep) => {
+          const handle = call.feeds.get(feed);
+          if (jsep && handle) {
+            handle.createAnswer({
+              jsep,
+              tracks: [{ type: "data" }],
+              success: (answer) => handle.send({ message: { request: "start" }, jsep: answer }),
+            });
+          }
+        },
+        onremotetrack: (track, mid, on) => options.onRemoteTrack(feed, display, track, on),
+      });
+    };
+    const gone = (feed) => {
+      const handle = call.feeds.get(feed);
+      call.feeds.delete(feed);
+      if (handle) handle.detach();
+      options.onLeft(feed);
+    };
+    const publishersIn = (msg) => {
+      for (const publisher of msg.publishers || []) subscribe(publisher.id, publisher.display);
+      if (msg.leaving) gone(msg.leaving);
+      if (msg.unpublished && msg.unpublished !== "ok") gone(msg.unpublished);
+    };
+
+    await new Promise((resolve, reject) => {
+      session.attach({
+        plugin: PLUGIN,
+        success: (handle) => {
+          call.publisher = handle;
+          handle.send({ message: { request: "join", room: meeting.room, ptype: "publisher", display: name } });
+        },
+        error: reject,
+        onmessage: (msg, jsep) => {
+          const handle = call.publisher;
+          if (msg.videoroom === "joined") {
+            handle.createOffer({
+              tracks: [
+                { type: "audio", capture: true, recv: false },
+                { type: "video", capture: true, recv: false },
+              ],
+              success: (offer) =>
+                handle.send({ message: { request: "configure", audio: true, video: true }, jsep: offer }),
+              error: reject,
+            });
+          }
+          publishersIn(msg);
+          if (jsep) {
+            handle.handleRemoteJsep({ jsep });
+            resolve();
+          }
+        },
+        onlocaltrack: (track, on) => options.onLocalTrack && on && options.onLocalTrack(track),
+      });
+    });
+    return call;
+  }
+
+  // Leave the call at once: Janus drops every handle of the session.
+  function leave() {
+    const call = window.__labCall;
+    if (!call) return Promise.resolve(false);
+    window.__labCall = null;
+    return new Promise((resolve) => {
+      call.session.destroy({ success: () => resolve(true), error: () => resolve(false) });
+      setTimeout(() => resolve(false), 3000);
+    });
+  }
+
+  window.labCall = { join, leave };
+})();
