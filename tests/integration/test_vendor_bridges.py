@@ -1,0 +1,75 @@
+"""Meetings of different vendors bridged over the API: people hear and see each other.
+
+ann sits in a lab Janus meeting; bob in a reconstructed Jitsi Meet meeting (served as
+https://meet.jit.si in the lab, its call on a lab Janus where bob's browser sits). One
+bot each, sent by their links through the API to a worker that trusts the lab's
+certificate authority (a setting refused outside the lab), and one room.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+import pytest
+
+from lab.media import closest_colour_name
+from lab.meeting import LabMeeting
+from lab.person import SimulatedPerson
+from lab.room_scene import end_bots, eventually, room_stack, send_bots
+from lab.vendors.reconstructions import ALL
+from lab.vendors.site import LabVendorSite
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+
+
+async def test_a_janus_meeting_and_a_jitsi_meeting_hear_and_see_each_other(
+    tmp_path: Path, playwright, lab_media_dir: Path
+) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        site = await stack.enter_async_context(LabVendorSite(tmp_path / "site", ALL))
+        assert site.tls is not None
+        env = {"MEETBRIDGE_LAB_TRUSTED_SPKI": json.dumps([site.tls.ca_spki])}
+        _services, api = await stack.enter_async_context(
+            room_stack(tmp_path / "stack", env=env)
+        )
+        ann_meeting = await stack.enter_async_context(LabMeeting())
+        bob_meeting = await stack.enter_async_context(LabMeeting())
+        jitsi = site.open_meeting(
+            "jitsi", "BobsStandup", bob_meeting.janus.http_url, bob_meeting.room
+        )
+        ann = await stack.enter_async_context(
+            SimulatedPerson(playwright, "ann", 440.0, (220, 0, 0), lab_media_dir)
+        )
+        bob = await stack.enter_async_context(
+            SimulatedPerson(playwright, "bob", 1000.0, (0, 0, 220), lab_media_dir)
+        )
+        await ann.join(ann_meeting.url)
+        await bob.join(bob_meeting.url)  # the Janus room behind the Jitsi meeting
+
+        bots: dict[str, str] = {}
+        stack.push_async_callback(end_bots, api, bots)
+        await send_bots(api, {"ann": ann_meeting.url, "bob": jitsi.url}, bots)
+        described = (await api.get(f"/v1/bots/{bots['bob']}")).json()
+        assert (described["vendor"], described["meeting_host"]) == ("jitsi", "meet.jit.si")
+
+        created = await api.post("/v1/rooms", json={"bots": [bots["ann"], bots["bob"]]})
+        assert created.status_code == 201, created.text
+
+        async def bob_hears_ann() -> bool:
+            return await bob.heard_frequency(1.0) == pytest.approx(440.0, abs=5)
+
+        async def ann_hears_bob() -> bool:
+            return await ann.heard_frequency(1.0) == pytest.approx(1000.0, abs=5)
+
+        async def bob_sees_red() -> bool:
+            return closest_colour_name(await bob.seen_colour("tobob")) == "red"
+
+        async def ann_sees_blue() -> bool:
+            return closest_colour_name(await ann.seen_colour("toann")) == "blue"
+
+        await eventually(bob_hears_ann)
+        await eventually(ann_hears_bob)
+        await eventually(bob_sees_red)
+        await eventually(ann_sees_blue)
