@@ -18,4 +18,12 @@ JITSI = Reconstruction(
     meeting_of=_last_segment,
 )
 
-ALL = (JITSI,)
+GOOGLE_MEET = Reconstruction(
+    vendor="google_meet",
+    host="meet.google.com",
+    page="google_meet.html",
+    meeting_link=lambda code: f"/{code}",
+    meeting_of=_last_segment,
+)
+
+ALL = (JITSI, GOOGLE_MEET)

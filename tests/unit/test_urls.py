@@ -187,6 +187,7 @@ def test_bad_links_are_refused_with_a_reason(url: str, message: str) -> None:
         ("http://meet.google.com/abc-defg-hij", "google_meet", "use https://, not http://"),
         ("https://meet.google.com:8443/abc-defg-hij", "google_meet", r"have no port \(:8443\)"),
         ("https://meet.google.com/new", "google_meet", "does not look like a Google Meet"),
+        ("https://meet.google.com/lookup/abcdefgh", "google_meet", "does not look like a Google"),
         ("https://zoom.us/pricing", "zoom", "does not look like a Zoom meeting link"),
         ("https://meet.jit.si/", "jitsi", "does not look like a Jitsi Meet meeting link"),
         ("https://meet.google.com/abc-defg-hij", "skype", "unknown vendor 'skype'; known: janus"),

@@ -1,6 +1,17 @@
-"""Google Meet: its hosts and meeting-code links (no bot client yet)."""
+"""Google Meet: its hosts, its meeting-code links, and its web client.
 
+Facts followed: docs/vendors/google_meet.md.
+"""
+
+from vendor_scripts.base import VendorClient
 from vendor_scripts.spec import VendorHosts, VendorSpec, meeting_path
+
+
+def _client() -> VendorClient:
+    from vendor_scripts.google_meet.client import GoogleMeetClient
+
+    return GoogleMeetClient()
+
 
 SPEC = VendorSpec(
     name="google_meet",
@@ -17,6 +28,8 @@ SPEC = VendorSpec(
             "*.ggpht.com",
         ),
         navigation_hosts=("accounts.google.com",),  # signed-in bot accounts
-        meeting_path=meeting_path(r"/(?:[a-z]{3}-[a-z]{4}-[a-z]{3}|lookup/[\w-]+)/?"),
+        # A meeting code, or a Workspace nickname; `/lookup/...` links are not joinable.
+        meeting_path=meeting_path(r"/(?:[a-z]{3}-[a-z]{4}-[a-z]{3}|[a-z0-9][a-z0-9-]{3,38}[a-z0-9])/?"),
     ),
+    client=_client,
 )

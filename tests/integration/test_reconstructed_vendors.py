@@ -1,9 +1,9 @@
-"""The Jitsi client against the lab's reconstructed Jitsi Meet (lab/vendors/).
+"""Each vendor's client against the lab's reconstruction of that vendor (lab/vendors/).
 
-The reconstruction is served as https://meet.jit.si inside the lab namespace, so the
-bot's URL rules, host rules and request guard work as in production; the call runs
+A reconstruction is served on the vendor's own host name inside the lab namespace, so
+the bot's URL rules, host rules and request guard work as in production; its call runs
 over a lab Janus, where a simulated person on the Janus demo page sits in the same
-room. Each test is one screen of the join flow and the state and reason it must end in.
+room. Each test is one screen of the join flow and the state and reason it ends in.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Playwright
 
 from bridge_worker.bot import Bot
+from bridge_worker.settings import WorkerSettings
 from lab.bots import bot_settings, running_bot
 from lab.meeting import LabMeeting
 from lab.person import SimulatedPerson
@@ -26,22 +28,21 @@ from meetbridge.lifecycle import BotState, FailureReason
 
 pytestmark = pytest.mark.integration
 BOT = "bridgebot"
+MEETINGS = {"jitsi": "LabStandup", "google_meet": "abc-defg-hij"}
+VENDORS = sorted(MEETINGS)
 
 
 @contextlib.asynccontextmanager
-async def jitsi_meeting(
-    tmp_path: Path, **door: object
-) -> AsyncIterator[tuple[LabMeeting, LabVendorSite, LabVendorMeeting]]:
+async def vendor_meeting(
+    tmp_path: Path, vendor: str, **door: Any
+) -> AsyncIterator[tuple[LabMeeting, WorkerSettings, LabVendorMeeting]]:
     async with LabMeeting() as meeting, LabVendorSite(tmp_path / "site", ALL) as site:
         room = site.open_meeting(
-            "jitsi", "LabStandup", meeting.janus.http_url, meeting.room, **door  # type: ignore[arg-type]
+            vendor, MEETINGS[vendor], meeting.janus.http_url, meeting.room, **door
         )
-        yield meeting, site, room
-
-
-def settings_for(site: LabVendorSite):  # type: ignore[no-untyped-def]
-    assert site.tls is not None
-    return bot_settings(lab_trusted_spki=[site.tls.ca_spki], waiting_room_timeout_s=30)
+        assert site.tls is not None
+        settings = bot_settings(lab_trusted_spki=[site.tls.ca_spki])
+        yield meeting, settings, room
 
 
 async def ended(bot: Bot) -> tuple[BotState, FailureReason | None]:
@@ -49,17 +50,16 @@ async def ended(bot: Bot) -> tuple[BotState, FailureReason | None]:
     return bot.lifecycle.state, bot.lifecycle.reason
 
 
+@pytest.mark.parametrize("vendor", VENDORS)
 async def test_a_bot_joins_sees_the_roster_and_leaves_by_the_leave_button(
-    playwright: Playwright, lab_media_dir: Path, tmp_path: Path
+    playwright: Playwright, lab_media_dir: Path, tmp_path: Path, vendor: str
 ) -> None:
     async with (
-        jitsi_meeting(tmp_path) as (meeting, site, room),
+        vendor_meeting(tmp_path, vendor) as (meeting, settings, room),
         SimulatedPerson(playwright, "ann", 440.0, (200, 0, 0), lab_media_dir) as ann,
     ):
         await ann.join(meeting.url)
-        async with running_bot(
-            playwright, room.url, BOT, vendor="jitsi", settings=settings_for(site)
-        ) as bot:
+        async with running_bot(playwright, room.url, BOT, vendor=vendor, settings=settings) as bot:
             await ann.wait_for_participant(BOT, timeout_s=20)
             assert bot.devices is not None
             reading = await bot.vendor.read(bot.devices.page)
@@ -69,13 +69,13 @@ async def test_a_bot_joins_sees_the_roster_and_leaves_by_the_leave_button(
         assert bot.lifecycle.state is BotState.ENDED
 
 
+@pytest.mark.parametrize("vendor", VENDORS)
 async def test_the_lobby_holds_the_bot_until_the_host_admits_it(
-    playwright: Playwright, tmp_path: Path
+    playwright: Playwright, tmp_path: Path, vendor: str
 ) -> None:
-    async with jitsi_meeting(tmp_path, lobby=True) as (_meeting, site, room):
-        settings = settings_for(site)
+    async with vendor_meeting(tmp_path, vendor, lobby=True) as (_meeting, settings, room):
         async with running_bot(
-            playwright, room.url, BOT, vendor="jitsi", settings=settings, wait_joined=False
+            playwright, room.url, BOT, vendor=vendor, settings=settings, wait_joined=False
         ) as bot:
             assert await bot.wait_for(BotState.WAITING_ROOM, timeout_s=30) is BotState.WAITING_ROOM
             assert room.door.waiting() == [BOT]
@@ -85,30 +85,39 @@ async def test_the_lobby_holds_the_bot_until_the_host_admits_it(
             assert await ended(bot) == (BotState.FAILED, FailureReason.REMOVED)
 
 
+REFUSALS = [
+    ("jitsi", {"lobby": True}, "deny", FailureReason.DENIED),
+    ("jitsi", {}, "end", FailureReason.MEETING_ENDED),
+    ("jitsi", {"passcode": "4242"}, None, FailureReason.PASSCODE_WRONG),
+    ("jitsi", {"wall": Wall.SIGN_IN}, None, FailureReason.SIGN_IN_REQUIRED),
+    ("google_meet", {"lobby": True}, "deny", FailureReason.DENIED),
+    ("google_meet", {}, "end", FailureReason.MEETING_ENDED),
+    ("google_meet", {"wall": Wall.NOT_FOUND}, None, FailureReason.MEETING_NOT_FOUND),
+    ("google_meet", {"wall": Wall.SIGN_IN}, None, FailureReason.SIGN_IN_REQUIRED),
+    ("google_meet", {"wall": Wall.CAPTCHA}, None, FailureReason.BLOCKED_BY_VENDOR),
+]
+
+
 @pytest.mark.parametrize(
-    ("door", "host_action", "reason"),
-    [
-        ({"lobby": True}, "deny", FailureReason.DENIED),
-        ({}, "end", FailureReason.MEETING_ENDED),
-        ({"passcode": "4242"}, None, FailureReason.PASSCODE_WRONG),
-        ({"wall": Wall.SIGN_IN}, None, FailureReason.SIGN_IN_REQUIRED),
-    ],
-    ids=["denied", "ended", "passcode_wrong", "sign_in_required"],
+    ("vendor", "door", "host_action", "reason"),
+    REFUSALS,
+    ids=[f"{vendor}-{reason.value}" for vendor, _, _, reason in REFUSALS],
 )
 async def test_each_refusal_ends_the_bot_with_its_reason(
     playwright: Playwright,
     tmp_path: Path,
-    door: dict[str, object],
+    vendor: str,
+    door: dict[str, Any],
     host_action: str | None,
     reason: FailureReason,
 ) -> None:
-    async with jitsi_meeting(tmp_path, **door) as (_meeting, site, room):
+    async with vendor_meeting(tmp_path, vendor, **door) as (_meeting, settings, room):
         async with running_bot(
             playwright,
             room.url,
             BOT,
-            vendor="jitsi",
-            settings=settings_for(site),
+            vendor=vendor,
+            settings=settings,
             wait_joined=False,
             passcode="1111" if "passcode" in door else None,
         ) as bot:
@@ -121,9 +130,11 @@ async def test_each_refusal_ends_the_bot_with_its_reason(
             assert await ended(bot) == (BotState.FAILED, reason)
 
 
-async def test_the_right_passcode_lets_the_bot_in(playwright: Playwright, tmp_path: Path) -> None:
-    async with jitsi_meeting(tmp_path, passcode="4242") as (_meeting, site, room):
+async def test_the_right_room_password_lets_a_jitsi_bot_in(
+    playwright: Playwright, tmp_path: Path
+) -> None:
+    async with vendor_meeting(tmp_path, "jitsi", passcode="4242") as (_meeting, settings, room):
         async with running_bot(
-            playwright, room.url, BOT, vendor="jitsi", settings=settings_for(site), passcode="4242"
+            playwright, room.url, BOT, vendor="jitsi", settings=settings, passcode="4242"
         ) as bot:
             assert bot.lifecycle.state is BotState.IN_MEETING
