@@ -26,4 +26,22 @@ GOOGLE_MEET = Reconstruction(
     meeting_of=_last_segment,
 )
 
-ALL = (JITSI, GOOGLE_MEET)
+def _teams_meeting(path: str) -> str | None:
+    """`/meet/<id>` (the short link) or `/l/meetup-join/<thread>/<message>`."""
+    parts = [p for p in path.split("/") if p]
+    if len(parts) == 2 and parts[0] == "meet":
+        return parts[1]
+    if len(parts) >= 3 and parts[:2] == ["l", "meetup-join"]:
+        return parts[2]
+    return None
+
+
+TEAMS = Reconstruction(
+    vendor="teams",
+    host="teams.microsoft.com",
+    page="teams.html",
+    meeting_link=lambda meeting_id: f"/meet/{meeting_id}?p=labPass1",
+    meeting_of=_teams_meeting,
+)
+
+ALL = (JITSI, GOOGLE_MEET, TEAMS)

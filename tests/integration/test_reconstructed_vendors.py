@@ -28,7 +28,7 @@ from meetbridge.lifecycle import BotState, FailureReason
 
 pytestmark = pytest.mark.integration
 BOT = "bridgebot"
-MEETINGS = {"jitsi": "LabStandup", "google_meet": "abc-defg-hij"}
+MEETINGS = {"jitsi": "LabStandup", "google_meet": "abc-defg-hij", "teams": "24681357902"}
 VENDORS = sorted(MEETINGS)
 
 
@@ -95,6 +95,11 @@ REFUSALS = [
     ("google_meet", {"wall": Wall.NOT_FOUND}, None, FailureReason.MEETING_NOT_FOUND),
     ("google_meet", {"wall": Wall.SIGN_IN}, None, FailureReason.SIGN_IN_REQUIRED),
     ("google_meet", {"wall": Wall.CAPTCHA}, None, FailureReason.BLOCKED_BY_VENDOR),
+    ("teams", {"lobby": True}, "deny", FailureReason.DENIED),
+    ("teams", {}, "end", FailureReason.MEETING_ENDED),
+    ("teams", {"wall": Wall.NOT_FOUND}, None, FailureReason.MEETING_NOT_FOUND),
+    ("teams", {"wall": Wall.SIGN_IN}, None, FailureReason.SIGN_IN_REQUIRED),
+    ("teams", {"wall": Wall.CAPTCHA}, None, FailureReason.BLOCKED_BY_VENDOR),
 ]
 
 

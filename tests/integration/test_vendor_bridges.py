@@ -1,9 +1,10 @@
 """Meetings of different vendors bridged over the API: people hear and see each other.
 
-ann sits in a lab Janus meeting; bob in a reconstructed Jitsi Meet meeting (served as
-https://meet.jit.si in the lab, its call on a lab Janus where bob's browser sits). One
-bot each, sent by their links through the API to a worker that trusts the lab's
-certificate authority (a setting refused outside the lab), and one room.
+ann sits in one vendor's meeting, bob in another's: a lab Janus meeting, or a
+reconstructed vendor meeting (served on the vendor's host name in the lab, its call
+on a lab Janus where that person's browser sits). One bot each, sent by their links
+through the API to a worker that trusts the lab's certificate authority (a setting
+refused outside the lab), and one room.
 """
 
 from __future__ import annotations
@@ -24,8 +25,14 @@ from lab.vendors.site import LabVendorSite
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 
-async def test_a_janus_meeting_and_a_jitsi_meeting_hear_and_see_each_other(
-    tmp_path: Path, playwright, lab_media_dir: Path
+MEETING_IDS = {"jitsi": "BobsStandup", "google_meet": "abc-defg-hij", "teams": "13572468013"}
+
+
+@pytest.mark.parametrize(
+    ("ann_vendor", "bob_vendor"), [("janus", "jitsi"), ("google_meet", "teams")]
+)
+async def test_two_vendors_meetings_hear_and_see_each_other(
+    tmp_path: Path, playwright, lab_media_dir: Path, ann_vendor: str, bob_vendor: str
 ) -> None:
     async with contextlib.AsyncExitStack() as stack:
         site = await stack.enter_async_context(LabVendorSite(tmp_path / "site", ALL))
@@ -36,9 +43,18 @@ async def test_a_janus_meeting_and_a_jitsi_meeting_hear_and_see_each_other(
         )
         ann_meeting = await stack.enter_async_context(LabMeeting())
         bob_meeting = await stack.enter_async_context(LabMeeting())
-        jitsi = site.open_meeting(
-            "jitsi", "BobsStandup", bob_meeting.janus.http_url, bob_meeting.room
-        )
+        links = {}
+        for person, vendor, meeting in (
+            ("ann", ann_vendor, ann_meeting),
+            ("bob", bob_vendor, bob_meeting),
+        ):
+            if vendor == "janus":
+                links[person] = meeting.url
+            else:
+                opened = site.open_meeting(
+                    vendor, MEETING_IDS[vendor], meeting.janus.http_url, meeting.room
+                )
+                links[person] = opened.url
         ann = await stack.enter_async_context(
             SimulatedPerson(playwright, "ann", 440.0, (220, 0, 0), lab_media_dir)
         )
@@ -46,13 +62,13 @@ async def test_a_janus_meeting_and_a_jitsi_meeting_hear_and_see_each_other(
             SimulatedPerson(playwright, "bob", 1000.0, (0, 0, 220), lab_media_dir)
         )
         await ann.join(ann_meeting.url)
-        await bob.join(bob_meeting.url)  # the Janus room behind the Jitsi meeting
+        await bob.join(bob_meeting.url)  # the Janus room behind bob's meeting
 
         bots: dict[str, str] = {}
         stack.push_async_callback(end_bots, api, bots)
-        await send_bots(api, {"ann": ann_meeting.url, "bob": jitsi.url}, bots)
-        described = (await api.get(f"/v1/bots/{bots['bob']}")).json()
-        assert (described["vendor"], described["meeting_host"]) == ("jitsi", "meet.jit.si")
+        await send_bots(api, links, bots)
+        for person, vendor in (("ann", ann_vendor), ("bob", bob_vendor)):
+            assert (await api.get(f"/v1/bots/{bots[person]}")).json()["vendor"] == vendor
 
         created = await api.post("/v1/rooms", json={"bots": [bots["ann"], bots["bob"]]})
         assert created.status_code == 201, created.text

@@ -1,6 +1,17 @@
-"""Microsoft Teams: its hosts and the forms its meeting links take (no bot client yet)."""
+"""Microsoft Teams: its hosts, the forms its meeting links take, and its web client.
 
+Facts followed: docs/vendors/teams.md.
+"""
+
+from vendor_scripts.base import VendorClient
 from vendor_scripts.spec import VendorHosts, VendorSpec, meeting_path
+
+
+def _client() -> VendorClient:
+    from vendor_scripts.teams.client import TeamsClient
+
+    return TeamsClient()
+
 
 SPEC = VendorSpec(
     name="teams",
@@ -28,4 +39,5 @@ SPEC = VendorSpec(
         ),
         keep_fragment=True,  # `/v2/?meetingjoin=true#/l/meetup-join/...`
     ),
+    client=_client,
 )
