@@ -44,4 +44,18 @@ TEAMS = Reconstruction(
     meeting_of=_teams_meeting,
 )
 
-ALL = (JITSI, GOOGLE_MEET, TEAMS)
+def _zoom_meeting(path: str) -> str | None:
+    """`/wc/<id>/join` (where bots open a `/j/<id>` link)."""
+    parts = [p for p in path.split("/") if p]
+    return parts[1] if len(parts) == 3 and parts[0] == "wc" and parts[2] == "join" else None
+
+
+ZOOM = Reconstruction(
+    vendor="zoom",
+    host="app.zoom.us",
+    page="zoom.html",
+    meeting_link=lambda meeting_id: f"/j/{meeting_id}",
+    meeting_of=_zoom_meeting,
+)
+
+ALL = (JITSI, GOOGLE_MEET, TEAMS, ZOOM)

@@ -28,7 +28,12 @@ from meetbridge.lifecycle import BotState, FailureReason
 
 pytestmark = pytest.mark.integration
 BOT = "bridgebot"
-MEETINGS = {"jitsi": "LabStandup", "google_meet": "abc-defg-hij", "teams": "24681357902"}
+MEETINGS = {
+    "jitsi": "LabStandup",
+    "google_meet": "abc-defg-hij",
+    "teams": "24681357902",
+    "zoom": "8123456789",
+}
 VENDORS = sorted(MEETINGS)
 
 
@@ -100,6 +105,12 @@ REFUSALS = [
     ("teams", {"wall": Wall.NOT_FOUND}, None, FailureReason.MEETING_NOT_FOUND),
     ("teams", {"wall": Wall.SIGN_IN}, None, FailureReason.SIGN_IN_REQUIRED),
     ("teams", {"wall": Wall.CAPTCHA}, None, FailureReason.BLOCKED_BY_VENDOR),
+    ("zoom", {"lobby": True}, "deny", FailureReason.DENIED),
+    ("zoom", {}, "end", FailureReason.MEETING_ENDED),
+    ("zoom", {"passcode": "4242"}, None, FailureReason.PASSCODE_WRONG),
+    ("zoom", {"wall": Wall.NOT_FOUND}, None, FailureReason.MEETING_NOT_FOUND),
+    ("zoom", {"wall": Wall.SIGN_IN}, None, FailureReason.SIGN_IN_REQUIRED),
+    ("zoom", {"wall": Wall.CAPTCHA}, None, FailureReason.BLOCKED_BY_VENDOR),
 ]
 
 
@@ -135,11 +146,12 @@ async def test_each_refusal_ends_the_bot_with_its_reason(
             assert await ended(bot) == (BotState.FAILED, reason)
 
 
-async def test_the_right_room_password_lets_a_jitsi_bot_in(
-    playwright: Playwright, tmp_path: Path
+@pytest.mark.parametrize("vendor", ["jitsi", "zoom"])
+async def test_the_right_passcode_lets_the_bot_in(
+    playwright: Playwright, tmp_path: Path, vendor: str
 ) -> None:
-    async with vendor_meeting(tmp_path, "jitsi", passcode="4242") as (_meeting, settings, room):
+    async with vendor_meeting(tmp_path, vendor, passcode="4242") as (_meeting, settings, room):
         async with running_bot(
-            playwright, room.url, BOT, vendor="jitsi", settings=settings, passcode="4242"
+            playwright, room.url, BOT, vendor=vendor, settings=settings, passcode="4242"
         ) as bot:
             assert bot.lifecycle.state is BotState.IN_MEETING

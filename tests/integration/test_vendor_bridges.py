@@ -25,11 +25,16 @@ from lab.vendors.site import LabVendorSite
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 
-MEETING_IDS = {"jitsi": "BobsStandup", "google_meet": "abc-defg-hij", "teams": "13572468013"}
+MEETING_IDS = {
+    "jitsi": "BobsStandup",
+    "google_meet": "abc-defg-hij",
+    "teams": "13572468013",
+    "zoom": "8123456789",
+}
 
 
 @pytest.mark.parametrize(
-    ("ann_vendor", "bob_vendor"), [("janus", "jitsi"), ("google_meet", "teams")]
+    ("ann_vendor", "bob_vendor"), [("janus", "jitsi"), ("google_meet", "teams"), ("zoom", "jitsi")]
 )
 async def test_two_vendors_meetings_hear_and_see_each_other(
     tmp_path: Path, playwright, lab_media_dir: Path, ann_vendor: str, bob_vendor: str

@@ -31,3 +31,10 @@ def test_lengths_are_bounded_and_the_passcode_is_never_repeated() -> None:
 def test_an_unknown_vendor_is_refused() -> None:
     with pytest.raises(MeetingInputError, match="unknown vendor"):
         check_inputs("skype", "bot", None)
+
+
+@pytest.mark.parametrize("passcode", ["12345678901", "pass word", "päss"])
+def test_zoom_passcodes_follow_zooms_rule(passcode: str) -> None:
+    with pytest.raises(MeetingInputError, match="Zoom takes passcodes of"):
+        check_inputs("zoom", "Bridge One", passcode)
+    check_inputs("zoom", "Bridge One", "Ab1@-_*")

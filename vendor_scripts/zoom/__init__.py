@@ -1,6 +1,19 @@
-"""Zoom's web client: its hosts and meeting links (no bot client yet)."""
+"""Zoom's web client: its hosts, its meeting links, its passcodes, and its client.
 
-from vendor_scripts.spec import VendorHosts, VendorSpec, meeting_path
+Facts followed: docs/vendors/zoom.md.
+"""
+
+import re
+
+from vendor_scripts.base import VendorClient
+from vendor_scripts.spec import InputRules, VendorHosts, VendorSpec, meeting_path
+
+
+def _client() -> VendorClient:
+    from vendor_scripts.zoom.client import ZoomWebClient
+
+    return ZoomWebClient()
+
 
 _GOOGLE_RECAPTCHA = ("www.google.com", "www.gstatic.com", "www.recaptcha.net")
 
@@ -20,5 +33,12 @@ SPEC = VendorSpec(
             *_GOOGLE_RECAPTCHA,  # the join page scores visitors with reCAPTCHA
         ),
         meeting_path=meeting_path(r"/(?:(?:j|s|w|wc|wc/join)/\d{9,12}(?:/join|/start)?|my/[\w.-]+)/?"),
+    ),
+    client=_client,
+    # Zoom's meeting passcodes: up to 10 of a-z A-Z 0-9 @ - _ * (accounts may ask more).
+    inputs=InputRules(
+        passcode_max_length=10,
+        passcode_pattern=re.compile(r"[A-Za-z0-9@_*-]+"),
+        passcode_rule="letters, digits and @ - _ * only",
     ),
 )

@@ -102,5 +102,37 @@
     });
   }
 
-  window.labCall = { join, leave };
+  // For vendors whose client plays one server-mixed stream (Teams, Zoom): returns
+  // mix(track, on), which adds a remote audio track to (or takes it from) one <audio
+  // id="mainAudio"> in `container`.
+  function mixedAudio(container) {
+    const context = new AudioContext({ sampleRate: 48000 });
+    const destination = context.createMediaStreamDestination();
+    const out = document.createElement("audio");
+    out.id = "mainAudio";
+    out.autoplay = true;
+    out.srcObject = destination.stream;
+    container.appendChild(out);
+    const sources = new Map();
+    return (track, on) => {
+      const known = sources.get(track.id);
+      if (!on) {
+        if (known) { known.source.disconnect(); known.holder.remove(); sources.delete(track.id); }
+        return;
+      }
+      if (known) return;
+      const stream = new MediaStream([track]);
+      // Chromium feeds a remote track into WebAudio only while a media element plays it.
+      const holder = document.createElement("audio");
+      holder.muted = true;
+      holder.autoplay = true;
+      holder.srcObject = stream;
+      container.appendChild(holder);
+      const source = context.createMediaStreamSource(stream);
+      source.connect(destination);
+      sources.set(track.id, { source, holder });
+    };
+  }
+
+  window.labCall = { join, leave, mixedAudio };
 })();

@@ -72,36 +72,6 @@
     }
   }
 
-  // One mixed stream for all remote audio, as Teams plays its server-mixed track.
-  const mixer = { context: null, destination: null, sources: new Map() };
-  function mixIn(track, on) {
-    if (!mixer.context) {
-      mixer.context = new AudioContext({ sampleRate: 48000 });
-      mixer.destination = mixer.context.createMediaStreamDestination();
-      const out = document.createElement("audio");
-      out.id = "mainAudio";
-      out.autoplay = true;
-      out.srcObject = mixer.destination.stream;
-      root.querySelector("#audio").appendChild(out);
-    }
-    const known = mixer.sources.get(track.id);
-    if (!on) {
-      if (known) { known.source.disconnect(); known.holder.remove(); mixer.sources.delete(track.id); }
-      return;
-    }
-    if (known) return;
-    const stream = new MediaStream([track]);
-    // Chromium feeds a remote track into WebAudio only while a media element plays it.
-    const holder = document.createElement("audio");
-    holder.muted = true;
-    holder.autoplay = true;
-    holder.srcObject = stream;
-    root.querySelector("#audio").appendChild(holder);
-    const source = mixer.context.createMediaStreamSource(stream);
-    source.connect(mixer.destination);
-    mixer.sources.set(track.id, { source, holder });
-  }
-
   async function call() {
     show(`<div data-tid="calling-toolbar">
         <button id="roster-button" aria-label="People">People</button>
@@ -109,6 +79,8 @@
       <div data-tid="modern-stage-wrapper"></div>
       <div id="self-view"><video autoplay muted playsinline></video></div>
       <div id="audio"></div>`);
+    // One mixed stream for all remote audio, as Teams plays its server-mixed track.
+    const mixIn = window.labCall.mixedAudio(root.querySelector("#audio"));
     root.querySelector("#hangup-button").addEventListener("click", async () => {
       window.labDoor.stop();
       await window.labCall.leave();
