@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.media import closest_colour_name
+from lab.media import closest_colour_name, tone_strength
 from lab.meeting import LabMeeting
 from lab.person import SimulatedPerson
 from lab.room_scene import end_bots, eventually, room_stack, send_bots
@@ -94,3 +94,59 @@ async def test_two_vendors_meetings_hear_and_see_each_other(
         await eventually(ann_hears_bob)
         await eventually(bob_sees_red)
         await eventually(ann_sees_blue)
+
+
+THREE = {"ann": ("google_meet", 440.0), "bob": ("teams", 1000.0), "cat": ("zoom", 1500.0)}
+PRESENT = 0.1  # a tone within 20 dB of the loudest one is heard
+
+
+async def hears(person: SimulatedPerson, freq: float, seconds: float = 1.0) -> bool:
+    heard = await person.heard(seconds)
+    return tone_strength(heard.samples, heard.rate, freq) > PRESENT
+
+
+async def test_a_room_of_three_vendors_and_one_of_them_let_go(
+    tmp_path: Path, playwright, lab_media_dir: Path
+) -> None:
+    """Meet, Teams and Zoom in one room: each person hears both others, never
+    themselves; removing the Teams bot leaves Meet and Zoom bridged."""
+    async with contextlib.AsyncExitStack() as stack:
+        site = await stack.enter_async_context(LabVendorSite(tmp_path / "site", ALL))
+        assert site.tls is not None
+        env = {
+            "MEETBRIDGE_LAB_TRUSTED_SPKI": json.dumps([site.tls.ca_spki]),
+            "MEETBRIDGE_WORKER_CONCURRENCY": "3",
+            "MEETBRIDGE_WARM_POOL_SIZE": "0",
+        }
+        _services, api = await stack.enter_async_context(
+            room_stack(tmp_path / "stack", env=env)
+        )
+        people: dict[str, SimulatedPerson] = {}
+        links: dict[str, str] = {}
+        for name, (vendor, tone) in THREE.items():
+            meeting = await stack.enter_async_context(LabMeeting())
+            opened = site.open_meeting(vendor, MEETING_IDS[vendor], meeting.janus.http_url, 1234)
+            people[name] = await stack.enter_async_context(
+                SimulatedPerson(playwright, name, tone, (200, 0, 0), lab_media_dir)
+            )
+            await people[name].join(meeting.url)
+            links[name] = opened.url
+        bots: dict[str, str] = {}
+        stack.push_async_callback(end_bots, api, bots)
+        await send_bots(api, links, bots)
+        room = (await api.post("/v1/rooms", json={"bots": list(bots.values())})).json()
+
+        for name, person in people.items():
+            for other, (_vendor, tone) in THREE.items():
+                if other != name:
+                    await eventually(lambda p=person, f=tone: hears(p, f))
+            assert not await hears(person, THREE[name][1])  # never their own echo
+
+        await api.delete(f"/v1/rooms/{room['id']}/bots/{bots['bob']}")
+
+        async def bob_gone() -> bool:
+            return not await hears(people["ann"], THREE["bob"][1], 0.5)
+
+        await eventually(bob_gone, 10)
+        await eventually(lambda: hears(people["ann"], THREE["cat"][1]), 10)
+        await eventually(lambda: hears(people["cat"], THREE["ann"][1]), 10)
