@@ -28,6 +28,7 @@ lint: setup
 bench: setup ## benchmarks print one JSON object on their last line
 	$(LAB) $(PY) -m bench.join_time
 	$(LAB) $(PY) -m bench.api_join
+	$(LAB) $(PY) -m bench.vendor_join
 	$(LAB) $(PY) -m bench.room_plane
 	$(LAB) $(PY) -m bench.camera_receive
 	$(LAB) $(PY) -m bench.stage_path
