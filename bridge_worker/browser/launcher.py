@@ -134,6 +134,9 @@ async def bot_browser(
         permissions=["microphone", "camera"],
         bypass_csp=True,  # the injected camera's feed must pass vendors' CSPs
         no_viewport=True,
+        # Vendors' pages are read by their English texts: pin the language (and the
+        # Accept-Language header) whatever the machine's locale.
+        locale="en-US",
     )
     try:
         await context.add_init_script(RAW_MICROPHONE_JS)
