@@ -33,6 +33,9 @@ class VendorHosts:
     meeting_path: re.Pattern[str] | None = None  # None: any path
     keep_fragment: bool = False  # settings or the client route ride in the hash
     lab: bool = False  # hosts only from `lab_hosts`; any port; URL kept as given
+    # The vendor's own unwrapping of a checked link into the one its web client joins
+    # (it must keep the host; urls.py checks that it did).
+    join_link: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)

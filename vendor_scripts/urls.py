@@ -451,7 +451,13 @@ def _join_link(text: str, parts: SplitResult, host: _Host, policy: _Policy) -> s
         return text
     netloc = f"[{host.name}]" if isinstance(host.ip, ipaddress.IPv6Address) else host.name
     fragment = parts.fragment if policy.rules.keep_fragment else ""
-    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, fragment))
+    link = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, fragment))
+    if policy.rules.join_link is None:
+        return link
+    unwrapped = policy.rules.join_link(link)
+    if urlsplit(unwrapped).netloc != netloc:  # a vendor's unwrapping never moves the host
+        raise MeetingUrlError(f"this {policy.rules.title} link leads elsewhere")
+    return unwrapped
 
 
 # --- the browser's requests ---------------------------------------------------------

@@ -64,7 +64,7 @@ LAB = ("127.0.0.1",)
         (
             "https://teams.microsoft.com/v2/?meetingjoin=true#/l/meetup-join/19:x/0?anon=true",
             "teams",
-            "https://teams.microsoft.com/v2/?meetingjoin=true#/l/meetup-join/19:x/0?anon=true",
+            "https://teams.microsoft.com/l/meetup-join/19:x/0",  # unwrapped (teams/links.py)
         ),
         ("https://teams.live.com/meet/9876543210?p=abc", "teams", None),
         # Jitsi: settings in the fragment are kept
@@ -352,3 +352,41 @@ def test_importing_the_rules_loads_no_browser_code() -> None:
 def test_passcodes_and_tokens_are_masked_where_a_link_is_shown(url: str, masked: str) -> None:
     assert masked_link(url) == masked
     assert "s3cret" not in masked_link(url)
+
+
+THREAD = "19%3ameeting_NjQ1ZTc2%40thread.v2"
+CONTEXT = "context=%7b%22Tid%22%3a%22t1%22%2c%22Oid%22%3a%22o1%22%7d"
+JOIN = f"https://teams.microsoft.com/l/meetup-join/{THREAD}/0?{CONTEXT}"
+# The route once more percent-encoded, as the launcher's `url` parameter carries it.
+LAUNCHED_ROUTE = THREAD.replace("%", "%25") + "%2F0%3F" + CONTEXT.replace("%", "%25").replace(
+    "=", "%3D"
+)
+
+
+@pytest.mark.parametrize(
+    ("link", "join_url"),
+    [
+        (JOIN, JOIN),
+        (
+            f"https://teams.microsoft.com/v2/?meetingjoin=true#/l/meetup-join/{THREAD}/0?"
+            f"{CONTEXT}&anon=true",
+            JOIN,
+        ),
+        (
+            "https://teams.microsoft.com/dl/launcher/launcher.html?url=%2F_%23%2Fl%2Fmeetup-join"
+            f"%2F{LAUNCHED_ROUTE}%26anon%3Dtrue&type=meetup-join&deeplinkId=x&msLaunch=true",
+            JOIN,
+        ),
+        (
+            "https://teams.microsoft.com/v2/?meetingjoin=true#/meet/2468135790?p=Ab12Cd34&anon=true",
+            "https://teams.microsoft.com/meet/2468135790?p=Ab12Cd34",
+        ),
+        (
+            "https://teams.live.com/meet/9876543210123?p=tok3n",
+            "https://teams.live.com/meet/9876543210123?p=tok3n",
+        ),
+    ],
+)
+def test_wrapped_teams_links_join_their_plain_form(link: str, join_url: str) -> None:
+    meeting = resolve_meeting(link, None)
+    assert (meeting.vendor, meeting.url) == ("teams", join_url)

@@ -5,6 +5,7 @@ Facts followed: docs/vendors/teams.md.
 
 from vendor_scripts.base import VendorClient
 from vendor_scripts.spec import VendorHosts, VendorSpec, meeting_path
+from vendor_scripts.teams.links import direct_link
 
 
 def _client() -> VendorClient:
@@ -38,6 +39,7 @@ SPEC = VendorSpec(
             r"/(?:l/meetup-join/.+|meet/[\w-]+/?|v2/?|_/?|dl/launcher/launcher\.html)"
         ),
         keep_fragment=True,  # `/v2/?meetingjoin=true#/l/meetup-join/...`
+        join_link=direct_link,
     ),
     client=_client,
 )
