@@ -7,9 +7,10 @@ It reports; it never cleans up devices or changes the bot's state itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import SecretStr
 
@@ -62,6 +63,21 @@ class Box:
             and self.y < other.y + other.height
             and other.y < self.y + self.height
         )
+
+
+def stage_around(tiles: Iterable[Mapping[str, Any]]) -> Box | None:
+    """The box around the remote participants' tiles that show video, or None.
+
+    Each tile as a client's page script reports it: `hasVideo`, `x`, `y`, `width`,
+    `height` in CSS pixels of the viewport (the bot's own tile never among them).
+    """
+    stage: Box | None = None
+    for tile in tiles:
+        if not tile["hasVideo"] or tile["width"] <= 0 or tile["height"] <= 0:
+            continue
+        box = Box(tile["x"], tile["y"], tile["width"], tile["height"])
+        stage = box if stage is None else stage.union(box)
+    return stage
 
 
 @dataclass(frozen=True)

@@ -11,18 +11,24 @@ call". Walls are detected, never worked around: "You can't join this video call"
 
 from __future__ import annotations
 
-import asyncio
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, PageReading
+from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, PageReading, stage_around
+from vendor_scripts.page_script import (
+    ACTION_TIMEOUT_MS,
+    JoinStep,
+    PageScript,
+    Raw,
+    click,
+    fill,
+    take_join_steps,
+)
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
 
-READ_PAGE_JS = resources.files(__package__).joinpath("page.js").read_text()
-ACTION_TIMEOUT_MS = 15_000
+PAGE_SCRIPT = PageScript(__package__)
 JOIN_STEPS_TIMEOUT_S = 20.0
 NAME_FIELD = 'input[type="text"][aria-label="Your name"]'
 GOT_IT = 'div[role="dialog"] button:has-text("Got it")'
@@ -95,13 +101,11 @@ def interpret(raw: dict[str, Any]) -> PageReading:
 
 def stage_from(raw: dict[str, Any]) -> Box | None:
     """The box around the other participants' tiles (never the bot's own)."""
-    stage: Box | None = None
-    for remote in raw.get("remotes", []):
-        if not remote["hasVideo"] or remote["width"] <= 0 or remote["height"] <= 0:
-            continue
-        box = Box(remote["x"], remote["y"], remote["width"], remote["height"])
-        stage = box if stage is None else stage.union(box)
-    return stage
+    return stage_around(raw.get("remotes", []))
+
+
+def _joining(raw: Raw) -> bool:
+    return interpret(raw).status is MeetingStatus.JOINING
 
 
 class GoogleMeetClient:
@@ -112,28 +116,22 @@ class GoogleMeetClient:
     async def join(self, page: Page, request: MeetingRequest) -> None:
         """Open the meeting and take the pre-join steps until it asks to join."""
         await page.goto(bot_link(request.url), wait_until="load", timeout=ACTION_TIMEOUT_MS)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + JOIN_STEPS_TIMEOUT_S
-        while loop.time() < deadline:
-            raw = await self._raw(page)
-            if interpret(raw).status is not MeetingStatus.JOINING:
-                return
-            if raw.get("dialog") and "Got it" in raw["dialog"]:
-                await page.click(GOT_IT, timeout=ACTION_TIMEOUT_MS)
-            elif raw.get("nameField") == "":
-                await page.fill(NAME_FIELD, request.display_name, timeout=ACTION_TIMEOUT_MS)
-            elif raw.get("microphoneOff"):
-                await page.click(TURN_ON_MICROPHONE, timeout=ACTION_TIMEOUT_MS)
-            elif raw.get("cameraOff"):
-                await page.click(TURN_ON_CAMERA, timeout=ACTION_TIMEOUT_MS)
-            elif raw.get("joinButton"):
-                button = page.locator("button", has_text=raw["joinButton"]).first
-                await button.click(timeout=ACTION_TIMEOUT_MS)
-            await asyncio.sleep(0.2)
 
-    async def _raw(self, page: Page) -> dict[str, Any]:
-        result: dict[str, Any] = await page.evaluate(READ_PAGE_JS)
-        return result
+        async def join_button(raw: Raw) -> None:
+            button = page.locator("button", has_text=raw["joinButton"]).first
+            await button.click(timeout=ACTION_TIMEOUT_MS)
+
+        steps: list[JoinStep] = [
+            (lambda raw: "Got it" in (raw.get("dialog") or ""), click(page, GOT_IT)),
+            (lambda raw: raw.get("nameField") == "", fill(page, NAME_FIELD, request.display_name)),
+            (lambda raw: bool(raw.get("microphoneOff")), click(page, TURN_ON_MICROPHONE)),
+            (lambda raw: bool(raw.get("cameraOff")), click(page, TURN_ON_CAMERA)),
+            (lambda raw: bool(raw.get("joinButton")), join_button),
+        ]
+        await take_join_steps(lambda: self._raw(page), _joining, steps, JOIN_STEPS_TIMEOUT_S)
+
+    async def _raw(self, page: Page) -> Raw:
+        return await PAGE_SCRIPT.read(page)
 
     async def read(self, page: Page) -> PageReading:
         return interpret(await self._raw(page))
@@ -142,7 +140,7 @@ class GoogleMeetClient:
         return stage_from(await self._raw(page))
 
     async def leave(self, page: Page) -> None:
-        """"Leave call"; a host may be asked to confirm ("Just leave the meeting")."""
+        """ "Leave call"; a host may be asked to confirm ("Just leave the meeting")."""
         if not (await self._raw(page)).get("leaveButton"):
             return
         await page.click(LEAVE_BUTTON, timeout=ACTION_TIMEOUT_MS)

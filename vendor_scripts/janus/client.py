@@ -7,10 +7,10 @@ publishes the bot's camera and microphone and shows up to five remote feeds.
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, PageReading
+from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, PageReading, stage_around
+from vendor_scripts.page_script import PageScript, Raw
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 START_BUTTON = "#start"
 NAME_FIELD = "#username"
 JOIN_BUTTON = "#register"
-READ_PAGE_JS = resources.files(__package__).joinpath("videoroom.js").read_text()
+PAGE_SCRIPT = PageScript(__package__, "videoroom.js")
 # Texts of the demo's alerts (bootbox modals) that mean the meeting is gone.
 ENDED_TEXTS = ("room has been destroyed", "lost connection", "is it down")
 KICKED_TEXTS = ("kicked",)
@@ -43,13 +43,7 @@ def interpret(raw: dict[str, Any]) -> PageReading:
 
 def stage_from(raw: dict[str, Any]) -> Box | None:
     """The box around all remote videos (the self view `#videolocal` is never in it)."""
-    stage: Box | None = None
-    for remote in raw.get("remotes", []):
-        if not remote["hasVideo"] or remote["width"] <= 0 or remote["height"] <= 0:
-            continue
-        box = Box(remote["x"], remote["y"], remote["width"], remote["height"])
-        stage = box if stage is None else stage.union(box)
-    return stage
+    return stage_around(raw.get("remotes", []))
 
 
 class JanusVideoRoomClient:
@@ -63,9 +57,8 @@ class JanusVideoRoomClient:
         await page.fill(NAME_FIELD, request.display_name, timeout=ACTION_TIMEOUT_MS)
         await page.click(JOIN_BUTTON, timeout=ACTION_TIMEOUT_MS)
 
-    async def _raw(self, page: Page) -> dict[str, Any]:
-        result: dict[str, Any] = await page.evaluate(READ_PAGE_JS)
-        return result
+    async def _raw(self, page: Page) -> Raw:
+        return await PAGE_SCRIPT.read(page)
 
     async def read(self, page: Page) -> PageReading:
         return interpret(await self._raw(page))

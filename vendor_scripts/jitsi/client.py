@@ -10,19 +10,25 @@ remote track in its own <audio>; the bot leaves through "Leave the meeting".
 
 from __future__ import annotations
 
-import asyncio
 import json
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, PageReading
+from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, PageReading, stage_around
+from vendor_scripts.page_script import (
+    ACTION_TIMEOUT_MS,
+    JoinStep,
+    PageScript,
+    Raw,
+    click,
+    fill,
+    take_join_steps,
+)
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
 
-READ_PAGE_JS = resources.files(__package__).joinpath("page.js").read_text()
-ACTION_TIMEOUT_MS = 15_000
+PAGE_SCRIPT = PageScript(__package__)
 JOIN_STEPS_TIMEOUT_S = 20.0  # from opening the link to knocking, or to the conference
 NAME_FIELD = "#premeeting-name-input"
 JOIN_BUTTON = '[data-testid="prejoin.joinMeeting"]'
@@ -95,13 +101,7 @@ def interpret(raw: dict[str, Any], *, passcode_given: bool = True) -> PageReadin
 
 def stage_from(raw: dict[str, Any]) -> Box | None:
     """The box around the remote participants' videos (never the self view)."""
-    stage: Box | None = None
-    for remote in raw.get("remotes", []):
-        if not remote["hasVideo"] or remote["width"] <= 0 or remote["height"] <= 0:
-            continue
-        box = Box(remote["x"], remote["y"], remote["width"], remote["height"])
-        stage = box if stage is None else stage.union(box)
-    return stage
+    return stage_around(raw.get("remotes", []))
 
 
 class JitsiMeetClient:
@@ -118,29 +118,36 @@ class JitsiMeetClient:
         self._passcode_given = request.passcode is not None
         url = bot_link(request.url, request.display_name)
         await page.goto(url, wait_until="load", timeout=ACTION_TIMEOUT_MS)
-        deadline = asyncio.get_running_loop().time() + JOIN_STEPS_TIMEOUT_S
-        passcode_typed = False
-        while asyncio.get_running_loop().time() < deadline:
-            raw = await self._raw(page)
-            reading = interpret(raw, passcode_given=self._passcode_given)
-            if reading.status is not MeetingStatus.JOINING:
-                return  # in, waiting, or refused: the bot's status checks take it from here
-            if raw.get("prejoin"):
-                await page.fill(NAME_FIELD, request.display_name, timeout=ACTION_TIMEOUT_MS)
-                await page.click(JOIN_BUTTON, timeout=ACTION_TIMEOUT_MS)
-            elif raw.get("knock"):
-                await page.fill(LOBBY_NAME_FIELD, request.display_name, timeout=ACTION_TIMEOUT_MS)
-                await page.click(KNOCK_BUTTON, timeout=ACTION_TIMEOUT_MS)
-            elif raw.get("password") and request.passcode is not None and not passcode_typed:
-                secret = request.passcode.get_secret_value()
-                await page.fill(PASSWORD_FIELD, secret, timeout=ACTION_TIMEOUT_MS)
-                await page.click(PASSWORD_OK, timeout=ACTION_TIMEOUT_MS)
-                passcode_typed = True
-            await asyncio.sleep(0.2)
+        name = request.display_name
+        passcode = request.passcode.get_secret_value() if request.passcode else None
+        typed: list[bool] = []  # the password is typed once: a second ask means it is wrong
 
-    async def _raw(self, page: Page) -> dict[str, Any]:
-        result: dict[str, Any] = await page.evaluate(READ_PAGE_JS)
-        return result
+        async def prejoin(raw: Raw) -> None:
+            await fill(page, NAME_FIELD, name)(raw)
+            await click(page, JOIN_BUTTON)(raw)
+
+        async def knock(raw: Raw) -> None:
+            await fill(page, LOBBY_NAME_FIELD, name)(raw)
+            await click(page, KNOCK_BUTTON)(raw)
+
+        async def password(raw: Raw) -> None:
+            await fill(page, PASSWORD_FIELD, passcode or "")(raw)
+            await click(page, PASSWORD_OK)(raw)
+            typed.append(True)
+
+        steps: list[JoinStep] = [
+            (lambda raw: bool(raw.get("prejoin")), prejoin),
+            (lambda raw: bool(raw.get("knock")), knock),
+            (lambda raw: bool(raw.get("password")) and bool(passcode) and not typed, password),
+        ]
+        await take_join_steps(lambda: self._raw(page), self._joining, steps, JOIN_STEPS_TIMEOUT_S)
+
+    def _joining(self, raw: Raw) -> bool:
+        """Still on the join screens (in, waiting or refused: the status checks take over)."""
+        return interpret(raw, passcode_given=self._passcode_given).status is MeetingStatus.JOINING
+
+    async def _raw(self, page: Page) -> Raw:
+        return await PAGE_SCRIPT.read(page)
 
     async def read(self, page: Page) -> PageReading:
         return interpret(await self._raw(page), passcode_given=self._passcode_given)

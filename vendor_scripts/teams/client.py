@@ -11,17 +11,23 @@ one server-mixed track. Walls are detected, never worked around: the sign-in dem
 
 from __future__ import annotations
 
-import asyncio
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, PageReading
+from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, PageReading, stage_around
+from vendor_scripts.page_script import (
+    ACTION_TIMEOUT_MS,
+    JoinStep,
+    PageScript,
+    Raw,
+    click,
+    fill,
+    take_join_steps,
+)
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
 
-READ_PAGE_JS = resources.files(__package__).joinpath("page.js").read_text()
-ACTION_TIMEOUT_MS = 15_000
+PAGE_SCRIPT = PageScript(__package__)
 JOIN_STEPS_TIMEOUT_S = 25.0  # the anonymous redirect chain alone can take seconds
 CONTINUE_BUTTON = (
     '[data-tid="joinOnWeb"], button[aria-label="Join meeting from this browser"], '
@@ -88,13 +94,11 @@ def interpret(raw: dict[str, Any]) -> PageReading:
 
 def stage_from(raw: dict[str, Any]) -> Box | None:
     """The box around the other participants' video tiles (never the bot's own)."""
-    stage: Box | None = None
-    for remote in raw.get("remotes", []):
-        if not remote["hasVideo"] or remote["width"] <= 0 or remote["height"] <= 0:
-            continue
-        box = Box(remote["x"], remote["y"], remote["width"], remote["height"])
-        stage = box if stage is None else stage.union(box)
-    return stage
+    return stage_around(raw.get("remotes", []))
+
+
+def _joining(raw: Raw) -> bool:
+    return interpret(raw).status is MeetingStatus.JOINING
 
 
 class TeamsClient:
@@ -109,27 +113,17 @@ class TeamsClient:
         """Open the link, continue in the browser, fill the pre-join form, "Join now"."""
         self._own_name = request.display_name
         await page.goto(request.url, wait_until="load", timeout=ACTION_TIMEOUT_MS)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + JOIN_STEPS_TIMEOUT_S
-        while loop.time() < deadline:
-            raw = await self._raw(page)
-            if interpret(raw).status is not MeetingStatus.JOINING:
-                return
-            if raw.get("continueButton"):
-                await page.locator(CONTINUE_BUTTON).first.click(timeout=ACTION_TIMEOUT_MS)
-            elif raw.get("nameField") == "":
-                await page.fill(NAME_FIELD, request.display_name, timeout=ACTION_TIMEOUT_MS)
-            elif raw.get("microphoneOff"):
-                await page.click(MICROPHONE, timeout=ACTION_TIMEOUT_MS)
-            elif raw.get("cameraOff"):
-                await page.click(CAMERA, timeout=ACTION_TIMEOUT_MS)
-            elif raw.get("joinEnabled"):
-                await page.click(JOIN_BUTTON, timeout=ACTION_TIMEOUT_MS)
-            await asyncio.sleep(0.2)
+        steps: list[JoinStep] = [
+            (lambda raw: bool(raw.get("continueButton")), click(page, CONTINUE_BUTTON)),
+            (lambda raw: raw.get("nameField") == "", fill(page, NAME_FIELD, request.display_name)),
+            (lambda raw: bool(raw.get("microphoneOff")), click(page, MICROPHONE)),
+            (lambda raw: bool(raw.get("cameraOff")), click(page, CAMERA)),
+            (lambda raw: bool(raw.get("joinEnabled")), click(page, JOIN_BUTTON)),
+        ]
+        await take_join_steps(lambda: self._raw(page), _joining, steps, JOIN_STEPS_TIMEOUT_S)
 
-    async def _raw(self, page: Page) -> dict[str, Any]:
-        result: dict[str, Any] = await page.evaluate(READ_PAGE_JS, self._own_name)
-        return result
+    async def _raw(self, page: Page) -> Raw:
+        return await PAGE_SCRIPT.read(page, self._own_name)
 
     async def read(self, page: Page) -> PageReading:
         return interpret(await self._raw(page))
@@ -139,5 +133,5 @@ class TeamsClient:
 
     async def leave(self, page: Page) -> None:
         """The call's hang-up button ("Leave")."""
-        if (await self._raw(page)).get("inCall"):
-            await page.locator(LEAVE_BUTTON).first.click(timeout=ACTION_TIMEOUT_MS)
+        if (raw := await self._raw(page)).get("inCall"):
+            await click(page, LEAVE_BUTTON)(raw)

@@ -11,22 +11,28 @@ allowed to join…") is detected and never worked around.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from playwright.async_api import Error as PlaywrightError
 
-from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, PageReading
+from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, PageReading, stage_around
+from vendor_scripts.page_script import (
+    ACTION_TIMEOUT_MS,
+    JoinStep,
+    PageScript,
+    Raw,
+    click,
+    fill,
+    take_join_steps,
+)
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
 
-READ_PAGE_JS = resources.files(__package__).joinpath("page.js").read_text()
-ACTION_TIMEOUT_MS = 15_000
+PAGE_SCRIPT = PageScript(__package__)
 JOIN_STEPS_TIMEOUT_S = 25.0
 JOIN_PATH = re.compile(r"/(?:j|w)/(\d{9,12})/?")
 PASSCODE_FIELD = "#input-for-pwd"
@@ -110,13 +116,11 @@ def interpret(raw: dict[str, Any], *, admitted: bool = True) -> PageReading:
 
 def stage_from(raw: dict[str, Any]) -> Box | None:
     """The box around the other participants' video tiles (never the bot's own)."""
-    stage: Box | None = None
-    for remote in raw.get("remotes", []):
-        if not remote["hasVideo"] or remote["width"] <= 0 or remote["height"] <= 0:
-            continue
-        box = Box(remote["x"], remote["y"], remote["width"], remote["height"])
-        stage = box if stage is None else stage.union(box)
-    return stage
+    return stage_around(raw.get("remotes", []))
+
+
+def _joining(raw: Raw) -> bool:
+    return interpret(raw, admitted=False).status is MeetingStatus.JOINING
 
 
 class ZoomWebClient:
@@ -132,30 +136,27 @@ class ZoomWebClient:
         """Open the web client; type the passcode and name, keep devices on, Join."""
         self._own_name = request.display_name
         await page.goto(bot_link(request.url), wait_until="load", timeout=ACTION_TIMEOUT_MS)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + JOIN_STEPS_TIMEOUT_S
-        passcode_typed = False
-        while loop.time() < deadline:
-            raw = await self._raw(page)
-            if interpret(raw, admitted=False).status is not MeetingStatus.JOINING:
-                return
-            if raw.get("passcodeField") == "" and request.passcode and not passcode_typed:
-                secret = request.passcode.get_secret_value()
-                await page.fill(PASSCODE_FIELD, secret, timeout=ACTION_TIMEOUT_MS)
-                passcode_typed = True
-            elif raw.get("nameField") == "":
-                await page.fill(NAME_FIELD, request.display_name, timeout=ACTION_TIMEOUT_MS)
-            elif raw.get("microphoneOff"):
-                await page.click(MICROPHONE, timeout=ACTION_TIMEOUT_MS)
-            elif raw.get("cameraOff"):
-                await page.click(CAMERA, timeout=ACTION_TIMEOUT_MS)
-            elif raw.get("joinEnabled"):
-                await page.click(JOIN_BUTTON, timeout=ACTION_TIMEOUT_MS)
-            await asyncio.sleep(0.2)
+        passcode = request.passcode.get_secret_value() if request.passcode else None
+        typed: list[bool] = []  # the passcode is typed once: a second ask means it is wrong
 
-    async def _raw(self, page: Page) -> dict[str, Any]:
-        result: dict[str, Any] = await page.evaluate(READ_PAGE_JS, self._own_name)
-        return result
+        async def type_passcode(raw: Raw) -> None:
+            await fill(page, PASSCODE_FIELD, passcode or "")(raw)
+            typed.append(True)
+
+        steps: list[JoinStep] = [
+            (
+                lambda raw: raw.get("passcodeField") == "" and bool(passcode) and not typed,
+                type_passcode,
+            ),
+            (lambda raw: raw.get("nameField") == "", fill(page, NAME_FIELD, request.display_name)),
+            (lambda raw: bool(raw.get("microphoneOff")), click(page, MICROPHONE)),
+            (lambda raw: bool(raw.get("cameraOff")), click(page, CAMERA)),
+            (lambda raw: bool(raw.get("joinEnabled")), click(page, JOIN_BUTTON)),
+        ]
+        await take_join_steps(lambda: self._raw(page), _joining, steps, JOIN_STEPS_TIMEOUT_S)
+
+    async def _raw(self, page: Page) -> Raw:
+        return await PAGE_SCRIPT.read(page, self._own_name)
 
     async def read(self, page: Page) -> PageReading:
         reading = interpret(await self._raw(page), admitted=self._admitted)
@@ -166,7 +167,7 @@ class ZoomWebClient:
         return stage_from(await self._raw(page))
 
     async def leave(self, page: Page) -> None:
-        """"Leave", then "Leave Meeting" in the dialog that follows."""
+        """ "Leave", then "Leave Meeting" in the dialog that follows."""
         if not (await self._raw(page)).get("inMeeting"):
             return
         await page.click(LEAVE_BUTTON, timeout=ACTION_TIMEOUT_MS)
