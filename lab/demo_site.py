@@ -11,8 +11,6 @@ folder of its own: its glyphicon URLs are served from libjs-bootstrap's.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import threading
 from functools import partial
@@ -20,6 +18,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+from lab.threaded_server import start_serving, stop_serving
 
 DEMOS_DIR = Path("/usr/share/janus/demos")
 VIDEOROOM_PAGE = "videoroomtest.html"
@@ -101,13 +101,7 @@ class LabDemoSite:
     async def __aenter__(self) -> LabDemoSite:
         handler = partial(_DemoHandler, settings=self._settings)
         self._server = _QuietServer(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name=f"lab-demo-site:{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
+        self._thread = start_serving(self._server, f"lab-demo-site:{self.port}")
         return self
 
     async def __aexit__(
@@ -117,15 +111,5 @@ class LabDemoSite:
         tb: TracebackType | None,
     ) -> None:
         server, thread, self._server, self._thread = self._server, self._thread, None, None
-        if server is None:
-            return
-        # shutdown() blocks until serve_forever returns: keep it off the event loop.
-        await asyncio.shield(asyncio.to_thread(self._stop, server, thread))
-
-    @staticmethod
-    def _stop(server: _QuietServer, thread: threading.Thread | None) -> None:
-        with contextlib.suppress(Exception):
-            server.shutdown()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
+        if server is not None:
+            await stop_serving(server, thread)

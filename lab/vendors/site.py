@@ -15,8 +15,6 @@ Besides each vendor's pages it serves, under `/lab/` on every host:
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import socket
 import ssl
@@ -32,6 +30,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from lab.netns import require_lab_namespace
+from lab.threaded_server import start_serving, stop_serving
 from lab.vendors.door import MeetingDoor, Wall
 from lab.vendors.tls import LabTls
 
@@ -70,6 +69,20 @@ class LabVendorMeeting:
     @property
     def url(self) -> str:
         return f"https://{self.reconstruction.host}{self.reconstruction.meeting_link(self.meeting_id)}"
+
+
+def lab_head(vendor: str, meeting: dict[str, object]) -> str:
+    """What every reconstructed page's <head> holds: its style sheet, the call's scripts
+    (WebRTC adapter, janus.js, lab_call.js), the meeting's settings, and the door."""
+    scripts = "".join(
+        f'<script src="/lab/static/{name}"></script>\n'
+        for name in ("adapter.js", "janus.js", "lab_call.js")
+    )
+    return (
+        f'<link rel="stylesheet" href="/lab/static/{vendor}.css">\n{scripts}'
+        f"<script>window.LAB_MEETING = {json.dumps(meeting)};</script>\n"
+        '<script src="/lab/static/lab_door.js"></script>'
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -130,7 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
             "janus": f"/lab/janus/{meeting.meeting_id}",
             "room": meeting.room,
         }
-        body = html.replace("{{LAB_MEETING}}", json.dumps(config))
+        body = html.replace("{{LAB_HEAD}}", lab_head(meeting.reconstruction.vendor, config))
         self._send(200, body.encode(), "text/html; charset=utf-8")
 
     def _door(self, method: str, rest: str, query: str) -> None:
@@ -231,10 +244,7 @@ class LabVendorSite:
         server = _TlsServer((LAB_ADDRESS, 443), handler)
         server.tls = self.tls.server_context()
         self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
-        )
-        self._thread.start()
+        self._thread = start_serving(server, "lab-vendor-site")
         return self
 
     async def __aexit__(
@@ -245,15 +255,7 @@ class LabVendorSite:
     ) -> None:
         server, thread, self._server, self._thread = self._server, self._thread, None, None
         if server is not None:
-            await asyncio.shield(asyncio.to_thread(_stop, server, thread))
-
-
-def _stop(server: _TlsServer, thread: threading.Thread | None) -> None:
-    with contextlib.suppress(Exception):
-        server.shutdown()
-    server.server_close()
-    if thread is not None:
-        thread.join(timeout=5)
+            await stop_serving(server, thread)
 
 
 def name_hosts(hosts: Iterable[str]) -> None:
