@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 
 import structlog
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Playwright
 
+from bridge_worker.auto_leave import AutoLeave
 from bridge_worker.bot_devices import BotDevices, DevicesError, DevicesSource, bot_devices
 from bridge_worker.settings import WorkerSettings
 from meetbridge.lifecycle import BotLifecycle, BotState, FailureReason
@@ -62,11 +64,16 @@ class Bot:
         settings: WorkerSettings,
         playwright: Playwright,
         prepared: DevicesSource | None = None,
+        is_bot: Callable[[str], bool] | None = None,
     ):
-        """`prepared`: devices booted ahead of time (a warm pool); else they boot here."""
+        """`prepared`: devices booted ahead of time (a warm pool); else they boot here.
+        `is_bot`: whether a participant's name is another meetbridge bot's (they do not
+        count as people for leaving by itself)."""
         self.bot_id, self.request, self.vendor = bot_id, request, vendor
         self.settings, self.playwright = settings, playwright
         self.prepared = prepared
+        self.is_bot = is_bot or (lambda _name: False)
+        self._ended_why: tuple[FailureReason, str] | None = None  # left by itself
         self.lifecycle = BotLifecycle(bot_id)
         self.devices: BotDevices | None = None
         self._leave_requested = asyncio.Event()
@@ -127,6 +134,9 @@ class Bot:
             self.devices = None
         if failure is not None:
             lifecycle.move(BotState.FAILED, reason=failure.reason, detail=failure.detail)
+        elif self._ended_why is not None:
+            reason, detail = self._ended_why
+            lifecycle.move(BotState.ENDED, reason=reason, detail=detail)
         else:
             lifecycle.move(BotState.ENDED)
 
@@ -142,19 +152,21 @@ class Bot:
         await self.vendor.join(page, self.request)
         await self._wait_admitted(page)
         loop = asyncio.get_running_loop()
-        joined_at = last_company = loop.time()
+        auto_leave = AutoLeave(
+            nobody_joined_s=s.nobody_joined_timeout_s,
+            everyone_left_s=s.alone_timeout_s,
+            max_duration_s=s.max_duration_s,
+            admitted_at=loop.time(),
+        )
         while not self._leave_requested.is_set():
             reading = await self.vendor.read(page)
             failure = failure_for(reading.status, joined=True)
             if failure is not None:
                 raise BotFailure(failure, reading.detail or "")
-            if reading.participants:
-                last_company = loop.time()
-            elif loop.time() - last_company > s.alone_timeout_s:
-                await self._leave(page)
-                raise BotFailure(FailureReason.ALONE_TIMEOUT, f"alone for {s.alone_timeout_s:g}s")
-            if loop.time() - joined_at > s.max_duration_s:
-                log.info("maximum duration reached", bot_id=self.bot_id)
+            people = sum(1 for name in reading.participants if not self.is_bot(name))
+            self._ended_why = auto_leave.check(loop.time(), people)
+            if self._ended_why is not None:
+                log.info("leaving by itself", bot_id=self.bot_id, reason=self._ended_why[0])
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._leave_requested.wait(), s.status_interval_s)

@@ -36,6 +36,7 @@ from vendor_scripts.registry import load_client
 
 log = structlog.get_logger(__name__)
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
+BOT_NAMES_REFRESH_S = 15.0
 
 
 class StatePublisher:
@@ -122,6 +123,7 @@ class BotJob:
             return
         request = MeetingRequest(record.meeting_url, record.display_name, record.passcode)
         prepared = self.pool.take(record.vendor) if self.pool else None
+        other_bots: set[str] = set()
         bot = Bot(
             self.bot_id,
             request,
@@ -129,6 +131,7 @@ class BotJob:
             self.settings,
             self.playwright,
             prepared,
+            is_bot=lambda name: name in other_bots,
         )
         publisher = StatePublisher(store, self.bot_id)
         bot.lifecycle.listeners.append(publisher.push)
@@ -141,6 +144,7 @@ class BotJob:
             asyncio.create_task(self._heartbeat(store, bot, publisher)),
             asyncio.create_task(self._commands(commands, replies, bot)),
             asyncio.create_task(self._watch_shutdown(bot)),
+            asyncio.create_task(self._follow_bot_names(store, record.display_name, other_bots)),
         ]
         try:
             await bot.run()
@@ -172,6 +176,19 @@ class BotJob:
             if not await store.acquire_lease(self.bot_id, self.lease_token, ttl_ms):
                 log.error("lease held by another run; leaving", bot_id=self.bot_id)
                 bot.request_leave()
+
+    async def _follow_bot_names(self, store: BotStore, own: str, names: set[str]) -> None:
+        """Keep `names` the other running bots' display names (refreshed now and then:
+        bots come and go slowly, and a wrong guess only delays leaving by itself)."""
+        while True:
+            try:
+                current = await store.running_bot_names()
+            except RedisError as exc:
+                log.warning("bot names not read", bot_id=self.bot_id, error=type(exc).__name__)
+            else:
+                names.clear()
+                names.update(current - {own})
+            await asyncio.sleep(BOT_NAMES_REFRESH_S)
 
     async def _watch_shutdown(self, bot: Bot) -> None:
         # Polled, not awaited in a thread: a thread blocked on the event would keep

@@ -65,9 +65,18 @@ class WorkerSettings(SharedSettings):
     join_timeout_s: float = 30.0
     waiting_room_timeout_s: float = 600.0
     alone_timeout_s: float = Field(
-        default=300.0, description="Leave when nobody else has been in the meeting this long"
+        default=300.0,
+        description="Leave (ended: everyone_left) when the people who were in the meeting "
+        "have all been gone this long; other meetbridge bots do not count as people",
     )
-    max_duration_s: float = Field(default=4 * 3600.0, description="Leave after this long")
+    nobody_joined_timeout_s: float = Field(
+        default=900.0,
+        description="Leave (ended: nobody_joined) when no person has joined the meeting "
+        "this long after the bot was let in",
+    )
+    max_duration_s: float = Field(
+        default=4 * 3600.0, description="Leave (ended: max_duration) after this long in the meeting"
+    )
     leave_timeout_s: float = 10.0
     status_interval_s: float = 1.0
     heartbeat_interval_s: float = 2.0

@@ -39,7 +39,11 @@ class FailureReason(StrEnum):
     BLOCKED_BY_VENDOR = "blocked_by_vendor"  # a captcha or the vendor's wall against bots
     REMOVED = "removed"
     MEETING_ENDED = "meeting_ended"
-    ALONE_TIMEOUT = "alone_timeout"
+    ALONE_TIMEOUT = "alone_timeout"  # older records: now everyone_left or nobody_joined
+    # Why a bot that ended left by itself (with `ended`, not `failed`):
+    EVERYONE_LEFT = "everyone_left"  # the people who were there all left
+    NOBODY_JOINED = "nobody_joined"  # no person joined within the set time
+    MAX_DURATION = "max_duration"  # it stayed as long as it may
     WORKER_LOST = "worker_lost"
     BROWSER_CRASHED = "browser_crashed"
     CANCELLED = "cancelled"
@@ -111,8 +115,10 @@ class BotLifecycle:
     def move(
         self, new: BotState, *, reason: FailureReason | None = None, detail: str | None = None
     ) -> StateChange:
-        if (new is BotState.FAILED) != (reason is not None):
-            raise TransitionError("a reason is given exactly when the bot fails")
+        if new is BotState.FAILED and reason is None:
+            raise TransitionError("a bot fails with a reason")
+        if reason is not None and new not in TERMINAL_STATES:
+            raise TransitionError("a reason comes with the end of a bot's run, failed or ended")
         if not can_move(self.state, new):
             raise TransitionError(f"bot {self.bot_id}: {self.state} -> {new} is not allowed")
         change = StateChange(self.state, new, datetime.now(UTC), reason, detail)

@@ -16,7 +16,7 @@ from datetime import datetime
 
 import redis.asyncio as aioredis
 
-from meetbridge.lifecycle import BotState, FailureReason, can_move
+from meetbridge.lifecycle import RUNNING_STATES, BotState, FailureReason, can_move
 from meetbridge.records import (
     ALL_BOTS,
     EVENTS_MAXLEN,
@@ -116,6 +116,11 @@ class BotStore:
 
     async def list_all(self) -> list[BotRecord]:
         return await self._many(await self._redis.zrange(ALL_BOTS, 0, -1))
+
+    async def running_bot_names(self) -> set[str]:
+        """The display names of every bot a worker runs now: in a meeting, these are
+        meetbridge bots, not people (a bot does not stay for another bot's company)."""
+        return {r.display_name for r in await self.list_all() if r.state in RUNNING_STATES}
 
     async def _many(self, ids: Sequence[str]) -> list[BotRecord]:
         async with self._redis.pipeline(transaction=False) as pipe:

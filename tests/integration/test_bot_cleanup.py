@@ -72,9 +72,9 @@ async def test_a_meeting_that_goes_away_fails_the_bot_with_a_reason(playwright) 
         await meeting.__aexit__(None, None, None)
 
 
-async def test_a_bot_left_alone_leaves_with_a_reason(playwright) -> None:
+async def test_a_bot_nobody_joins_leaves_with_why(playwright) -> None:
     async with LabMeeting() as meeting:
-        settings = bot_settings().model_copy(update={"alone_timeout_s": 1.5})
+        settings = bot_settings(nobody_joined_timeout_s=1.5)
         bot = Bot(
             "lonely",
             MeetingRequest(meeting.url, "lonely"),
@@ -83,9 +83,60 @@ async def test_a_bot_left_alone_leaves_with_a_reason(playwright) -> None:
             playwright,
         )
         await asyncio.wait_for(bot.run(), 30)
-        assert bot.lifecycle.state is BotState.FAILED
-        assert bot.lifecycle.reason is FailureReason.ALONE_TIMEOUT
+        assert (bot.lifecycle.state, bot.lifecycle.reason) == (
+            BotState.ENDED,
+            FailureReason.NOBODY_JOINED,
+        )
         assert await meeting.janus.participants() == []
+
+
+async def test_a_bot_leaves_once_everyone_has_left(playwright, lab_media_dir) -> None:
+    from lab.person import SimulatedPerson
+
+    async with LabMeeting() as meeting:
+        settings = bot_settings(alone_timeout_s=1.0)
+        async with SimulatedPerson(playwright, "ann", 440.0, (200, 0, 0), lab_media_dir) as ann:
+            await ann.join(meeting.url)
+            bot = Bot(
+                "stayer",
+                MeetingRequest(meeting.url, "stayer"),
+                load_client("janus"),
+                settings,
+                playwright,
+            )
+            run = asyncio.create_task(bot.run())
+            await bot.wait_for(BotState.IN_MEETING, timeout_s=30)
+            await ann.wait_for_participant("stayer", timeout_s=20)
+            await asyncio.sleep(2)  # well past the timeout: ann is there, the bot stays
+            assert bot.lifecycle.state is BotState.IN_MEETING
+        await asyncio.wait_for(run, 30)  # ann left with her browser
+        assert (bot.lifecycle.state, bot.lifecycle.reason) == (
+            BotState.ENDED,
+            FailureReason.EVERYONE_LEFT,
+        )
+
+
+async def test_another_meetbridge_bot_is_no_company(playwright) -> None:
+    """Two bots alone in one meeting (say, each bridging it to another room) both leave."""
+    async with LabMeeting() as meeting:
+        settings = bot_settings(nobody_joined_timeout_s=3.0)
+        bots = [
+            Bot(
+                name,
+                MeetingRequest(meeting.url, name),
+                load_client("janus"),
+                settings,
+                playwright,
+                is_bot=lambda other: other in ("botone", "bottwo"),
+            )
+            for name in ("botone", "bottwo")
+        ]
+        await asyncio.wait_for(asyncio.gather(*(bot.run() for bot in bots)), 40)
+        for bot in bots:
+            assert (bot.lifecycle.state, bot.lifecycle.reason) == (
+                BotState.ENDED,
+                FailureReason.NOBODY_JOINED,
+            )
 
 
 async def test_a_bot_leaves_at_its_maximum_duration(playwright, lab_media_dir) -> None:
@@ -96,7 +147,7 @@ async def test_a_bot_leaves_at_its_maximum_duration(playwright, lab_media_dir) -
         SimulatedPerson(playwright, "ann", 440.0, (200, 0, 0), lab_media_dir) as person,
     ):
         await person.join(meeting.url)
-        settings = bot_settings().model_copy(update={"max_duration_s": 2.0})
+        settings = bot_settings(max_duration_s=2.0)
         bot = Bot(
             "brief",
             MeetingRequest(meeting.url, "brief"),
@@ -105,4 +156,7 @@ async def test_a_bot_leaves_at_its_maximum_duration(playwright, lab_media_dir) -
             playwright,
         )
         await asyncio.wait_for(bot.run(), 30)
-        assert bot.lifecycle.state is BotState.ENDED
+        assert (bot.lifecycle.state, bot.lifecycle.reason) == (
+            BotState.ENDED,
+            FailureReason.MAX_DURATION,
+        )

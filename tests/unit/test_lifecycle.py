@@ -41,7 +41,7 @@ def test_nothing_follows_a_terminal_state(state: BotState) -> None:
     assert not any(can_move(state, new) for new in BotState)
 
 
-def test_failing_needs_a_reason_and_only_failing_takes_one() -> None:
+def test_failing_needs_a_reason_and_only_an_end_takes_one() -> None:
     life = BotLifecycle("b1")
     with pytest.raises(TransitionError):
         life.move(BotState.FAILED)
@@ -49,6 +49,14 @@ def test_failing_needs_a_reason_and_only_failing_takes_one() -> None:
         life.move(BotState.BOOTING, reason=FailureReason.DENIED)
     life.move(BotState.FAILED, reason=FailureReason.DEVICES_FAILED)
     assert (life.state, life.reason) == (BotState.FAILED, FailureReason.DEVICES_FAILED)
+
+
+def test_a_bot_that_leaves_by_itself_ends_with_why() -> None:
+    life = BotLifecycle("b1")
+    for state in (BotState.BOOTING, BotState.JOINING, BotState.IN_MEETING, BotState.LEAVING):
+        life.move(state)
+    life.move(BotState.ENDED, reason=FailureReason.EVERYONE_LEFT)
+    assert (life.state, life.reason) == (BotState.ENDED, FailureReason.EVERYONE_LEFT)
 
 
 def test_skipping_ahead_is_refused_and_changes_nothing() -> None:
