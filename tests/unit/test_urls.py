@@ -390,3 +390,32 @@ LAUNCHED_ROUTE = THREAD.replace("%", "%25") + "%2F0%3F" + CONTEXT.replace("%", "
 def test_wrapped_teams_links_join_their_plain_form(link: str, join_url: str) -> None:
     meeting = resolve_meeting(link, None)
     assert (meeting.vendor, meeting.url) == ("teams", join_url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # each vendor's meeting host as a prefix, or its domain as a bare suffix
+        "https://meet.google.com.attacker.example/abc-defg-hij",
+        "https://meet-google.com/abc-defg-hij",
+        "https://teams.microsoft.com.attacker.example/meet/123456789012",
+        "https://teamsmicrosoft.com/meet/123456789012",
+        "https://zoom.us.attacker.example/j/1234567890",
+        "https://evilzoom.us/j/1234567890",
+        "https://meet.jit.si.attacker.example/Room",
+        "https://webex.com.attacker.example/meet/jane",
+        # look-alike letters: Cyrillic о in "zoom", Greek ο in "google", dotless ı in "jit"
+        "https://zоom.us/j/1234567890",
+        "https://meet.gοogle.com/abc-defg-hij",
+        "https://meet.jıt.si/Room",
+        # userinfo that names a vendor in front of another host
+        "https://meet.google.com:443@attacker.example/abc-defg-hij",
+        "https://teams.microsoft.com%40attacker.example/meet/1",
+    ],
+)
+def test_lookalikes_of_every_vendor_are_refused(url: str) -> None:
+    with pytest.raises(MeetingUrlError):
+        resolve_meeting(url, None)
+    for vendor in ("google_meet", "teams", "zoom", "jitsi", "webex"):
+        with pytest.raises(MeetingUrlError):
+            resolve_meeting(url, vendor)
