@@ -62,7 +62,7 @@ class BotRuntime:
             vendors = [load_client(name) for name in vendor_names()]
             pool = WarmPool(self.settings, playwright, vendors, self.settings.warm_pool_size)
             self.pool = pool
-            await pool.start()
+            await pool.start(self.settings.warm_pool_vendors)
             self._ready.set()
             try:
                 await self._stop.wait()

@@ -90,7 +90,13 @@ class WorkerSettings(SharedSettings):
     )
     worker_concurrency: int = Field(default=2, description="Bots one worker process runs")
     warm_pool_size: int = Field(
-        default=1, description="Bots' devices and browsers kept booted per vendor, per worker"
+        default=1,
+        description="Bots' devices and browsers kept booted per vendor in use, per worker",
+    )
+    warm_pool_vendors: list[str] = Field(
+        default_factory=list,
+        description="Vendors whose devices and browser a worker boots as it starts; any "
+        "other vendor is kept warm once a bot of it has come (a set is a whole browser)",
     )
     visibility_timeout_s: float = Field(
         default=5 * 3600.0,

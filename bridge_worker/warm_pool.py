@@ -4,7 +4,9 @@ Booting a bot (Xvfb, PulseAudio, Chromium) takes a while; a job that finds
 a prepared set only has to open the meeting. Each set is used by one bot only and
 stopped after it (a fresh profile and fresh devices for every meeting), and the
 pool boots a replacement in the background. Sets are per vendor because the
-browser's host rules (see browser.request_guard) are fixed at launch.
+browser's host rules (see browser.request_guard) are fixed at launch, and only for
+vendors in use: the ones the worker is told to warm at start, and any vendor once a
+bot of it has come.
 """
 
 from __future__ import annotations
@@ -51,18 +53,22 @@ class WarmPool:
         self._ready: dict[str, list[_Prepared]] = {vendor.name: [] for vendor in vendors}
         self._filling: set[asyncio.Task[None]] = set()
 
-    async def start(self) -> None:
-        for vendor in self._ready:
-            self._refill(vendor)
+    async def start(self, vendors: Sequence[str] = ()) -> None:
+        """Boot sets for `vendors` now; any other vendor gets its sets once a bot of it
+        comes (each set is a browser: a worker does not hold one for every vendor)."""
+        for vendor in vendors:
+            if vendor in self._ready:
+                self._refill(vendor)
 
     def take(self, vendor: str) -> DevicesSource | None:
-        """A prepared set for `vendor` (to use once), or None when none is ready."""
+        """A prepared set for `vendor` (to use once), or None when none is ready; either
+        way the vendor's sets are refilled, so its next bot finds one."""
         ready = self._ready.get(vendor)
-        if not ready:
+        if ready is None:
             return None
-        prepared = ready.pop()
+        prepared = ready.pop() if ready else None
         self._refill(vendor)
-        return prepared.use()
+        return prepared.use() if prepared is not None else None
 
     def ready_count(self, vendor: str) -> int:
         return len(self._ready.get(vendor, []))

@@ -31,6 +31,7 @@ def stack_env(redis_url: str, **extra: str) -> dict[str, str]:
         "MEETBRIDGE_WATCHDOG_INTERVAL_S": "1",
         "MEETBRIDGE_LEASE_TTL_S": "8",
         "MEETBRIDGE_STATUS_INTERVAL_S": "0.5",
+        "MEETBRIDGE_WARM_POOL_VENDORS": json.dumps(["janus"]),  # the lab's meetings
         "PYTHONUNBUFFERED": "1",
     }
     for name in ("MEETBRIDGE_IN_LAB_NETNS", "MEETBRIDGE_LAB_RUN"):
