@@ -34,12 +34,6 @@ from lab.vendors.site import LabVendorSite
 from meetbridge.lifecycle import BotState
 from meetbridge.logs import configure_logging
 
-MEETING_IDS = {
-    "jitsi": "BenchRoom",
-    "google_meet": "abc-defg-hij",
-    "teams": "24681357902",
-    "zoom": "8123456789",
-}
 TARGET_S = 3.0
 
 
@@ -73,13 +67,14 @@ async def main(joins: int) -> dict[str, object]:
         api = await stack.enter_async_context(services.client(await services.new_key("bench")))
         playwright = await stack.enter_async_context(async_playwright())
         psutil.cpu_percent()
-        for vendor, meeting_id in MEETING_IDS.items():
+        for reconstruction in ALL:
+            vendor = reconstruction.vendor
             meeting = await stack.enter_async_context(LabMeeting())
             person = await stack.enter_async_context(
                 SimulatedPerson(playwright, f"{vendor[:4]}person", 440.0, (200, 0, 0), folder)
             )
             await person.join(meeting.url)
-            url = site.open_meeting(vendor, meeting_id, meeting.janus.http_url, meeting.room).url
+            url = site.open_meeting(vendor, meeting.janus.http_url, meeting.room).url
             await one_join(api, url, "warmup")
             times = [await one_join(api, url, f"bench{i}") for i in range(joins)]
             figures[vendor] = {

@@ -14,6 +14,7 @@ from playwright.async_api import Playwright
 
 from lab.api_client import wait_for_state
 from lab.janus_server import LabJanus
+from lab.media import tone_strength
 from lab.meeting import LabMeeting
 from lab.person import SimulatedPerson
 from lab.stack import Stack, running_stack
@@ -39,6 +40,15 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 30
     async with asyncio.timeout(timeout_s):
         while not await check():
             await asyncio.sleep(0.3)
+
+
+TONE_PRESENT = 0.1  # a tone within 20 dB of the loudest one is heard
+
+
+async def hears(person: SimulatedPerson, freq: float, seconds: float = 1.0) -> bool:
+    """Whether `person` hears a tone of `freq` among what reaches them (a room mixes)."""
+    heard = await person.heard(seconds)
+    return tone_strength(heard.samples, heard.rate, freq) > TONE_PRESENT
 
 
 @contextlib.asynccontextmanager

@@ -16,6 +16,7 @@ JITSI = Reconstruction(
     page="jitsi.html",
     meeting_link=lambda room: f"/{room}",
     meeting_of=_last_segment,
+    example_meeting="LabStandup",
 )
 
 GOOGLE_MEET = Reconstruction(
@@ -24,7 +25,9 @@ GOOGLE_MEET = Reconstruction(
     page="google_meet.html",
     meeting_link=lambda code: f"/{code}",
     meeting_of=_last_segment,
+    example_meeting="abc-defg-hij",
 )
+
 
 def _teams_meeting(path: str) -> str | None:
     """`/meet/<id>` (the short link) or `/l/meetup-join/<thread>/<message>`."""
@@ -42,7 +45,9 @@ TEAMS = Reconstruction(
     page="teams.html",
     meeting_link=lambda meeting_id: f"/meet/{meeting_id}?p=labPass1",
     meeting_of=_teams_meeting,
+    example_meeting="24681357902",
 )
+
 
 def _zoom_meeting(path: str) -> str | None:
     """`/wc/<id>/join` (where bots open a `/j/<id>` link)."""
@@ -56,6 +61,7 @@ ZOOM = Reconstruction(
     page="zoom.html",
     meeting_link=lambda meeting_id: f"/j/{meeting_id}",
     meeting_of=_zoom_meeting,
+    example_meeting="8123456789",
 )
 
 ALL = (JITSI, GOOGLE_MEET, TEAMS, ZOOM)

@@ -54,6 +54,7 @@ class Reconstruction:
     page: str  # the meeting page's file under static/
     meeting_link: Callable[[str], str]  # meeting id -> path (and query) of its join link
     meeting_of: Callable[[str], str | None]  # a request's path -> its meeting id, if any
+    example_meeting: str  # a meeting id of the vendor's form, for the lab's meetings
 
 
 @dataclass
@@ -214,15 +215,18 @@ class LabVendorSite:
     def open_meeting(
         self,
         vendor: str,
-        meeting_id: str,
         janus_url: str,
         room: int,
         *,
+        meeting_id: str | None = None,
         lobby: bool = False,
         passcode: str | None = None,
         wall: Wall = Wall.NONE,
     ) -> LabVendorMeeting:
+        """A meeting of `vendor` whose call runs in `room` of the Janus at `janus_url`
+        (`meeting_id`: the vendor's example id unless given)."""
         reconstruction = next(r for r in self.reconstructions.values() if r.vendor == vendor)
+        meeting_id = meeting_id or reconstruction.example_meeting
         door = MeetingDoor(meeting_id, lobby=lobby, passcode=passcode, wall=wall)
         meeting = LabVendorMeeting(reconstruction, meeting_id, janus_url, room, door)
         self.meetings[meeting_id] = meeting

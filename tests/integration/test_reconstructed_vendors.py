@@ -28,13 +28,7 @@ from meetbridge.lifecycle import BotState, FailureReason
 
 pytestmark = pytest.mark.integration
 BOT = "bridgebot"
-MEETINGS = {
-    "jitsi": "LabStandup",
-    "google_meet": "abc-defg-hij",
-    "teams": "24681357902",
-    "zoom": "8123456789",
-}
-VENDORS = sorted(MEETINGS)
+VENDORS = sorted(r.vendor for r in ALL)
 
 
 @contextlib.asynccontextmanager
@@ -42,9 +36,7 @@ async def vendor_meeting(
     tmp_path: Path, vendor: str, **door: Any
 ) -> AsyncIterator[tuple[LabMeeting, WorkerSettings, LabVendorMeeting]]:
     async with LabMeeting() as meeting, LabVendorSite(tmp_path / "site", ALL) as site:
-        room = site.open_meeting(
-            vendor, MEETINGS[vendor], meeting.janus.http_url, meeting.room, **door
-        )
+        room = site.open_meeting(vendor, meeting.janus.http_url, meeting.room, **door)
         assert site.tls is not None
         settings = bot_settings(lab_trusted_spki=[site.tls.ca_spki])
         yield meeting, settings, room

@@ -6,21 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from lab.media import tone_strength
-from lab.person import SimulatedPerson
-from lab.room_scene import eventually, room_scene
+from lab.room_scene import eventually, hears, room_scene
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 TONES = {"ann": 440.0, "bob": 1000.0, "cat": 1500.0}
-PRESENT = 0.1  # a tone within 20 dB of the loudest one is heard
-
-
-async def hears(person: SimulatedPerson, freq: float, seconds: float = 1.0) -> bool:
-    heard = await person.heard(seconds)
-    return tone_strength(heard.samples, heard.rate, freq) > PRESENT
-
-
 async def test_three_meetings_hear_both_others(
     tmp_path: Path, playwright, lab_media_dir: Path
 ) -> None:

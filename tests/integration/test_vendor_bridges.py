@@ -13,24 +13,36 @@ import contextlib
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
-from lab.media import closest_colour_name, tone_strength
+from lab.media import closest_colour_name
 from lab.meeting import LabMeeting
 from lab.person import SimulatedPerson
-from lab.room_scene import end_bots, eventually, room_stack, send_bots
+from lab.room_scene import end_bots, eventually, hears, room_stack, send_bots
 from lab.vendors.reconstructions import ALL
 from lab.vendors.site import LabVendorSite
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 
-MEETING_IDS = {
-    "jitsi": "BobsStandup",
-    "google_meet": "abc-defg-hij",
-    "teams": "13572468013",
-    "zoom": "8123456789",
-}
+async def vendors_and_stack(
+    stack: contextlib.AsyncExitStack, tmp_path: Path, **env: str
+) -> tuple[LabVendorSite, httpx.AsyncClient]:
+    """The reconstructed vendors' site, and the stack with a worker that trusts its
+    authority (and `env`), both closed with `stack`."""
+    site = await stack.enter_async_context(LabVendorSite(tmp_path / "site", ALL))
+    assert site.tls is not None
+    env["MEETBRIDGE_LAB_TRUSTED_SPKI"] = json.dumps([site.tls.ca_spki])
+    _services, api = await stack.enter_async_context(room_stack(tmp_path / "stack", env=env))
+    return site, api
+
+
+def link_of(site: LabVendorSite, vendor: str, meeting: LabMeeting) -> str:
+    """The link of a meeting of `vendor` whose call runs on `meeting`'s Janus."""
+    if vendor == "janus":
+        return meeting.url
+    return site.open_meeting(vendor, meeting.janus.http_url, meeting.room).url
 
 
 @pytest.mark.parametrize(
@@ -40,12 +52,7 @@ async def test_two_vendors_meetings_hear_and_see_each_other(
     tmp_path: Path, playwright, lab_media_dir: Path, ann_vendor: str, bob_vendor: str
 ) -> None:
     async with contextlib.AsyncExitStack() as stack:
-        site = await stack.enter_async_context(LabVendorSite(tmp_path / "site", ALL))
-        assert site.tls is not None
-        env = {"MEETBRIDGE_LAB_TRUSTED_SPKI": json.dumps([site.tls.ca_spki])}
-        _services, api = await stack.enter_async_context(
-            room_stack(tmp_path / "stack", env=env)
-        )
+        site, api = await vendors_and_stack(stack, tmp_path)
         ann_meeting = await stack.enter_async_context(LabMeeting())
         bob_meeting = await stack.enter_async_context(LabMeeting())
         links = {}
@@ -53,13 +60,7 @@ async def test_two_vendors_meetings_hear_and_see_each_other(
             ("ann", ann_vendor, ann_meeting),
             ("bob", bob_vendor, bob_meeting),
         ):
-            if vendor == "janus":
-                links[person] = meeting.url
-            else:
-                opened = site.open_meeting(
-                    vendor, MEETING_IDS[vendor], meeting.janus.http_url, meeting.room
-                )
-                links[person] = opened.url
+            links[person] = link_of(site, vendor, meeting)
         ann = await stack.enter_async_context(
             SimulatedPerson(playwright, "ann", 440.0, (220, 0, 0), lab_media_dir)
         )
@@ -97,12 +98,6 @@ async def test_two_vendors_meetings_hear_and_see_each_other(
 
 
 THREE = {"ann": ("google_meet", 440.0), "bob": ("teams", 1000.0), "cat": ("zoom", 1500.0)}
-PRESENT = 0.1  # a tone within 20 dB of the loudest one is heard
-
-
-async def hears(person: SimulatedPerson, freq: float, seconds: float = 1.0) -> bool:
-    heard = await person.heard(seconds)
-    return tone_strength(heard.samples, heard.rate, freq) > PRESENT
 
 
 async def test_a_room_of_three_vendors_and_one_of_them_let_go(
@@ -111,26 +106,17 @@ async def test_a_room_of_three_vendors_and_one_of_them_let_go(
     """Meet, Teams and Zoom in one room: each person hears both others, never
     themselves; removing the Teams bot leaves Meet and Zoom bridged."""
     async with contextlib.AsyncExitStack() as stack:
-        site = await stack.enter_async_context(LabVendorSite(tmp_path / "site", ALL))
-        assert site.tls is not None
-        env = {
-            "MEETBRIDGE_LAB_TRUSTED_SPKI": json.dumps([site.tls.ca_spki]),
-            "MEETBRIDGE_WORKER_CONCURRENCY": "3",
-            "MEETBRIDGE_WARM_POOL_SIZE": "0",
-        }
-        _services, api = await stack.enter_async_context(
-            room_stack(tmp_path / "stack", env=env)
-        )
+        three_slots = {"MEETBRIDGE_WORKER_CONCURRENCY": "3", "MEETBRIDGE_WARM_POOL_SIZE": "0"}
+        site, api = await vendors_and_stack(stack, tmp_path, **three_slots)
         people: dict[str, SimulatedPerson] = {}
         links: dict[str, str] = {}
         for name, (vendor, tone) in THREE.items():
             meeting = await stack.enter_async_context(LabMeeting())
-            opened = site.open_meeting(vendor, MEETING_IDS[vendor], meeting.janus.http_url, 1234)
             people[name] = await stack.enter_async_context(
                 SimulatedPerson(playwright, name, tone, (200, 0, 0), lab_media_dir)
             )
             await people[name].join(meeting.url)
-            links[name] = opened.url
+            links[name] = link_of(site, vendor, meeting)
         bots: dict[str, str] = {}
         stack.push_async_callback(end_bots, api, bots)
         await send_bots(api, links, bots)

@@ -73,8 +73,8 @@ def interpret(raw: dict[str, Any]) -> PageReading:
     def said(texts: tuple[str, ...]) -> str | None:
         return next((t for t in texts if t in text), None)
 
-    if raw.get("removed") or said(REMOVED_TEXTS):
-        return PageReading(MeetingStatus.REMOVED, raw.get("removed") or said(REMOVED_TEXTS), names)
+    if removed := raw.get("removed") or said(REMOVED_TEXTS):
+        return PageReading(MeetingStatus.REMOVED, removed, names)
     if found := said(ENDED_TEXTS):
         return PageReading(MeetingStatus.ENDED, found, names)
     if found := said(DENIED_TEXTS):
@@ -83,8 +83,9 @@ def interpret(raw: dict[str, Any]) -> PageReading:
         return PageReading(MeetingStatus.BLOCKED, "Teams asks to verify a real person", names)
     if found := said(NOT_FOUND_TEXTS):
         return PageReading(MeetingStatus.NOT_FOUND, found, names)
-    if raw.get("signInForm") or said(SIGN_IN_TEXTS):
-        return PageReading(MeetingStatus.SIGN_IN_REQUIRED, said(SIGN_IN_TEXTS), names)
+    sign_in = said(SIGN_IN_TEXTS)
+    if sign_in or raw.get("signInForm"):
+        return PageReading(MeetingStatus.SIGN_IN_REQUIRED, sign_in, names)
     if said(LOBBY_TEXTS):
         return PageReading(MeetingStatus.WAITING_ROOM, None, names)
     if raw.get("inCall") and not raw.get("joinVisible"):

@@ -99,6 +99,7 @@
       await window.labCall.leave();
       show(`<div class="screen"><h1>You left the meeting</h1><button>Rejoin</button><button>Return to home screen</button></div>`);
     });
+    const play = window.labCall.audioApart(root.querySelector("#audio"), "audio-");
     await window.labCall.join({
       meeting,
       name,
@@ -106,18 +107,7 @@
         if (track.kind === "video") root.querySelector("[data-self-name] video").srcObject = new MediaStream([track]);
       },
       onRemoteTrack: (feed, display, track, on) => {
-        if (track.kind === "audio") {
-          let audio = document.getElementById(`audio-${track.id}`);
-          if (!on) { if (audio) audio.remove(); return; }
-          if (!audio) {
-            audio = document.createElement("audio");
-            audio.id = `audio-${track.id}`;
-            audio.autoplay = true;
-            root.querySelector("#audio").appendChild(audio);
-          }
-          audio.srcObject = new MediaStream([track]);
-          return;
-        }
+        if (track.kind === "audio") return play(track, on);
         const id = `spaces/lab/devices/${feed}`;
         let tile = root.querySelector(`[data-participant-id="${id}"]`);
         if (!tile) {

@@ -1,10 +1,8 @@
 // The lab's reconstruction of a Jitsi Meet meeting page (see jitsi.html's header):
 // the lab's own code, following the screens of docs/vendors/jitsi.md.
 (() => {
-  const meeting = window.LAB_MEETING;
+  const { meeting, escape: text } = window.labDoor;
   const root = document.getElementById("react");
-  const door = (action, init) =>
-    fetch(`/lab/door/${meeting.id}/${action}`, init).then((r) => r.json());
 
   // Hash config: key=value pairs, each value URI-decoded then JSON-parsed.
   const config = {};
@@ -15,10 +13,8 @@
   }
   const prejoin = config["config.prejoinConfig.enabled"] !== false && config["config.prejoinPageEnabled"] !== false;
   let name = typeof config["userInfo.displayName"] === "string" ? config["userInfo.displayName"] : "";
-  let guest = null;
 
   const show = (html) => { root.innerHTML = html; };
-  const text = (value) => String(value).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
   function prejoinScreen() {
     show(`<div class="premeeting-screen" data-testid="prejoin.screen">
@@ -33,7 +29,7 @@
   }
 
   async function start() {
-    const info = await door("info");
+    const info = await window.labDoor.info();
     if (info.wall === "sign_in") return tokenWall();
     if (info.passcode) return passwordDialog(false);
     if (info.lobby) return lobbyScreen();
@@ -72,16 +68,9 @@
       <p class="joining-message" data-testid="lobby.joiningMessage">You'll join the meeting as soon as someone accepts your request</p></div>`);
   }
 
-  async function ask(passcode) {
-    const answer = await door("ask", { method: "POST", body: JSON.stringify({ name, passcode }) });
-    guest = answer.guest;
-    follow(answer.status);
-  }
+  const ask = (passcode) => window.labDoor.ask(name, passcode, follow);
 
-  let current = null;
   async function follow(status) {
-    if (status === current) return;
-    current = status;
     if (status === "passcode_wrong") return passwordDialog(true);
     if (status === "waiting") knocking();
     else if (status === "admitted") await conference();
@@ -92,14 +81,6 @@
     } else if (status === "removed") return endCall(`<div class="dialog" role="dialog"><h2>Ouch! The moderator kicked you out of the meeting</h2></div>`);
     else if (status === "ended") return endCall(`<div class="dialog" role="dialog"><h2>Call terminated</h2></div>`);
     else if (status === "sign_in") return tokenWall();
-    if (status === "waiting" || status === "admitted") setTimeout(poll, 300);
-  }
-
-  async function poll() {
-    if (!guest || current === null) return;
-    const answer = await door(`status?guest=${guest}`);
-    if (answer.status === current) setTimeout(poll, 300);
-    else follow(answer.status);
   }
 
   async function endCall(html) {
@@ -113,10 +94,11 @@
       <div id="audioTracks"></div>
       <div class="toolbox"><div role="button" tabindex="0" aria-label="Leave the meeting" class="hangup-button">Leave</div></div>`);
     document.querySelector('[aria-label="Leave the meeting"]').addEventListener("click", async () => {
-      current = null;
+      window.labDoor.stop();
       await window.labCall.leave();
       show(`<div class="page"><h1>Thank you for using Jitsi Meet</h1><button>Rejoin</button></div>`);
     });
+    const play = window.labCall.audioApart(document.getElementById("audioTracks"), "remoteAudio_");
     await window.labCall.join({
       meeting,
       name,
@@ -125,19 +107,7 @@
         document.getElementById("localVideo_container").srcObject = new MediaStream([track]);
       },
       onRemoteTrack: (feed, display, track, on) => {
-        if (track.kind === "audio") {
-          const id = `remoteAudio_${track.id}`;
-          let audio = document.getElementById(id);
-          if (!on) { if (audio) audio.remove(); return; }
-          if (!audio) {
-            audio = document.createElement("audio");
-            audio.id = id;
-            audio.autoplay = true;
-            document.getElementById("audioTracks").appendChild(audio);
-          }
-          audio.srcObject = new MediaStream([track]);
-          return;
-        }
+        if (track.kind === "audio") return play(track, on);
         let tile = document.getElementById(`participant_${feed}`);
         if (!tile) {
           tile = document.createElement("span");

@@ -134,5 +134,22 @@
     };
   }
 
-  window.labCall = { join, leave, mixedAudio };
+  // For vendors whose client plays each remote audio track in an <audio> of its own
+  // (Jitsi, and Meet here): returns play(track, on), which adds or removes the
+  // <audio id="<prefix><track id>"> of a remote track in `container`.
+  function audioApart(container, prefix) {
+    return (track, on) => {
+      let audio = document.getElementById(`${prefix}${track.id}`);
+      if (!on) { if (audio) audio.remove(); return; }
+      if (!audio) {
+        audio = document.createElement("audio");
+        audio.id = `${prefix}${track.id}`;
+        audio.autoplay = true;
+        container.appendChild(audio);
+      }
+      audio.srcObject = new MediaStream([track]);
+    };
+  }
+
+  window.labCall = { join, leave, mixedAudio, audioApart };
 })();
