@@ -5,7 +5,7 @@ from __future__ import annotations
 from lab.vendors.site import Reconstruction
 
 
-def _last_segment(path: str) -> str | None:
+def _last_segment(path: str, _query: str) -> str | None:
     room = path.rstrip("/").rsplit("/", 1)[-1]
     return room or None
 
@@ -29,7 +29,7 @@ GOOGLE_MEET = Reconstruction(
 )
 
 
-def _teams_meeting(path: str) -> str | None:
+def _teams_meeting(path: str, _query: str) -> str | None:
     """`/meet/<id>` (the short link) or `/l/meetup-join/<thread>/<message>`."""
     parts = [p for p in path.split("/") if p]
     if len(parts) == 2 and parts[0] == "meet":
@@ -49,7 +49,7 @@ TEAMS = Reconstruction(
 )
 
 
-def _zoom_meeting(path: str) -> str | None:
+def _zoom_meeting(path: str, _query: str) -> str | None:
     """`/wc/<id>/join` (where bots open a `/j/<id>` link)."""
     parts = [p for p in path.split("/") if p]
     return parts[1] if len(parts) == 3 and parts[0] == "wc" and parts[2] == "join" else None

@@ -53,7 +53,8 @@ class Reconstruction:
     host: str
     page: str  # the meeting page's file under static/
     meeting_link: Callable[[str], str]  # meeting id -> path (and query) of its join link
-    meeting_of: Callable[[str], str | None]  # a request's path -> its meeting id, if any
+    # a request's path and query -> its meeting id, if any
+    meeting_of: Callable[[str, str], str | None]
     example_meeting: str  # a meeting id of the vendor's form, for the lab's meetings
 
 
@@ -108,7 +109,7 @@ class _Handler(BaseHTTPRequestHandler):
             elif path.startswith("/lab/door/"):
                 self._door(method, path.removeprefix("/lab/door/"), parts.query)
             else:
-                self._page(host, path)
+                self._page(host, path, parts.query)
         except (BrokenPipeError, ConnectionResetError):
             pass
 
@@ -133,8 +134,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(200, file.read_bytes(), TYPES.get(file.suffix, "application/octet-stream"))
 
-    def _page(self, host: str, path: str) -> None:
-        found = self.site.meeting_page(host, path)
+    def _page(self, host: str, path: str, query: str) -> None:
+        found = self.site.meeting_page(host, path, query)
         if found is None:
             self._send(404, b"<h1>404</h1>", "text/html")
             return
@@ -232,9 +233,11 @@ class LabVendorSite:
         self.meetings[meeting_id] = meeting
         return meeting
 
-    def meeting_page(self, host: str, path: str) -> tuple[LabVendorMeeting, str] | None:
+    def meeting_page(
+        self, host: str, path: str, query: str = ""
+    ) -> tuple[LabVendorMeeting, str] | None:
         reconstruction = self.reconstructions.get(host)
-        meeting_id = reconstruction.meeting_of(path) if reconstruction else None
+        meeting_id = reconstruction.meeting_of(path, query) if reconstruction else None
         meeting = self.meetings.get(meeting_id) if meeting_id else None
         if reconstruction is None or meeting is None:
             return None
