@@ -4,6 +4,11 @@ The lab's "host" drives it from the test (admit, deny, remove, end); the vendor'
 reconstructed page asks it, then polls what became of the asker, and shows the
 vendor's screen for that (lobby, in the call, denied, removed, ended, wrong passcode,
 sign-in wall, captcha). Pure state, so its rules are unit-tested.
+
+Signing in is a cookie: the meeting's door knows the accounts (values of the site's
+`lab_account` cookie) that count as signed in, and the sign-in wall does not stop
+those; a stored sign-in of a bot's key carries such a cookie (meetbridge's vendor
+sessions).
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import itertools
 import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+SIGN_IN_COOKIE = "lab_account"  # its value names a signed-in account of the vendor
 
 
 class Wall(StrEnum):
@@ -39,6 +46,7 @@ class GuestStatus(StrEnum):
 class Guest:
     name: str
     status: GuestStatus
+    signed_in: bool = False
 
 
 @dataclass
@@ -50,12 +58,25 @@ class MeetingDoor:
     passcode: str | None = None  # askers must give it
     wall: Wall = Wall.NONE
     ended: bool = False
+    accounts: set[str] = field(default_factory=set)  # signed in (see SIGN_IN_COOKIE)
     _guests: dict[str, Guest] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def ask(self, name: str, passcode: str | None = None) -> str:
-        """Someone asks to join; returns their guest id (the page polls `status` with it)."""
+    def add_account(self, account: str) -> None:
+        """An account whose holders count as signed in from now on."""
+        with self._lock:
+            self.accounts.add(account)
+
+    def wall_for(self, account: str | None = None) -> Wall:
+        """The wall an asker signed in as `account` (None: not signed in) meets: the
+        sign-in wall stops only those not signed in to a known account."""
+        with self._lock:
+            return self._wall_for(self._signed_in(account))
+
+    def ask(self, name: str, passcode: str | None = None, account: str | None = None) -> str:
+        """Someone asks to join (signed in as `account`, if any); returns their guest id
+        (the page polls `status` with it)."""
         with self._lock:
             guest_id = f"g{next(self._ids)}"
             if self.passcode is not None and passcode != self.passcode:
@@ -64,15 +85,16 @@ class MeetingDoor:
                 status = GuestStatus.WAITING
             else:
                 status = GuestStatus.ADMITTED
-            self._guests[guest_id] = Guest(name, status)
+            self._guests[guest_id] = Guest(name, status, self._signed_in(account))
             return guest_id
 
     def status(self, guest_id: str) -> GuestStatus:
         """What became of a guest; walls and the end of the meeting win over the rest."""
         with self._lock:
-            if self.wall is not Wall.NONE:
-                return GuestStatus(self.wall.value)
             guest = self._guests.get(guest_id)
+            wall = self._wall_for(guest is not None and guest.signed_in)
+            if wall is not Wall.NONE:
+                return GuestStatus(wall.value)
             if guest is None:
                 return GuestStatus.NOT_FOUND
             if self.ended and guest.status in (GuestStatus.WAITING, GuestStatus.ADMITTED):
@@ -95,6 +117,12 @@ class MeetingDoor:
     def end(self) -> None:
         with self._lock:
             self.ended = True
+
+    def _signed_in(self, account: str | None) -> bool:
+        return account is not None and account in self.accounts
+
+    def _wall_for(self, signed_in: bool) -> Wall:
+        return Wall.NONE if self.wall is Wall.SIGN_IN and signed_in else self.wall
 
     def _move(self, name: str, old: GuestStatus, new: GuestStatus) -> None:
         with self._lock:

@@ -23,6 +23,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -31,7 +32,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from lab.netns import require_lab_namespace
 from lab.threaded_server import start_serving, stop_serving
-from lab.vendors.door import MeetingDoor, Wall
+from lab.vendors.door import SIGN_IN_COOKIE, MeetingDoor, Wall
 from lab.vendors.tls import LabTls
 
 LAB_ADDRESS = "10.99.0.1"  # lab0, see infra/lab/netns-run
@@ -151,21 +152,33 @@ class _Handler(BaseHTTPRequestHandler):
     def _door(self, method: str, rest: str, query: str) -> None:
         meeting_id, _, action = rest.partition("/")
         meeting = self.site.meetings.get(meeting_id)
+        account = self._account()
         if meeting is None:
             self._json(404, {"status": "not_found"})
         elif action == "ask" and method == "POST":
             asked = json.loads(self._body() or b"{}")
-            guest = meeting.door.ask(str(asked.get("name", "")), asked.get("passcode"))
+            guest = meeting.door.ask(str(asked.get("name", "")), asked.get("passcode"), account)
             self._json(200, {"guest": guest, "status": meeting.door.status(guest)})
         elif action == "info":
             door = meeting.door
-            info = {"lobby": door.lobby, "passcode": door.passcode is not None, "wall": door.wall}
+            wall = door.wall_for(account)
+            info = {"lobby": door.lobby, "passcode": door.passcode is not None, "wall": wall}
             self._json(200, info)
         elif action == "status":
             guest = parse_qs(query).get("guest", [""])[0]
             self._json(200, {"status": meeting.door.status(guest)})
         else:
             self._json(404, {})
+
+    def _account(self) -> str | None:
+        """The account the asker is signed in as: the site's sign-in cookie, if sent."""
+        cookies = SimpleCookie()
+        try:
+            cookies.load(self.headers.get("Cookie") or "")
+        except CookieError:
+            return None
+        morsel = cookies.get(SIGN_IN_COOKIE)
+        return morsel.value if morsel is not None else None
 
     def _proxy(self, method: str, rest: str, query: str) -> None:
         meeting_id, _, tail = rest.partition("/")
