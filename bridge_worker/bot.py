@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from dataclasses import replace
 
 import structlog
 from playwright.async_api import Error as PlaywrightError
@@ -18,6 +19,7 @@ from playwright.async_api import Page, Playwright
 
 from bridge_worker.auto_leave import AutoLeave
 from bridge_worker.bot_devices import BotDevices, DevicesError, DevicesSource, bot_devices
+from bridge_worker.browser.trusted_input import XTestInput
 from bridge_worker.settings import WorkerSettings
 from meetbridge.lifecycle import BotLifecycle, BotState, FailureReason
 from vendor_scripts.base import Box, MeetingRequest, MeetingStatus, VendorClient
@@ -149,7 +151,12 @@ class Bot:
     async def _attend(self, page: Page) -> None:
         lifecycle, s = self.lifecycle, self.settings
         lifecycle.move(BotState.JOINING)
-        await self.vendor.join(page, self.request)
+        assert self.devices is not None
+        trusted_input = XTestInput(self.devices.display.name)
+        try:
+            await self.vendor.join(page, replace(self.request, trusted_input=trusted_input))
+        finally:
+            trusted_input.close()
         await self._wait_admitted(page)
         loop = asyncio.get_running_loop()
         auto_leave = AutoLeave(

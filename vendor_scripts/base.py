@@ -8,14 +8,14 @@ It reports; it never cleans up devices or changes the bot's state itself.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import SecretStr
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page
+    from playwright.async_api import Locator, Page
 
 
 class MeetingStatus(StrEnum):
@@ -34,11 +34,30 @@ class MeetingStatus(StrEnum):
     ERROR = "error"  # the page shows an error we cannot act on
 
 
+class TrustedInput(Protocol):
+    """Input through the bot's own display, as a person's mouse and keyboard make it.
+
+    Some web clients ignore what a page script or the browser's automation sends (its
+    pointer never moves), and some of the browser's own dialogs (an "Open the app?"
+    prompt) are out of a page's reach: these go through the display server instead.
+    """
+
+    async def click(self, target: Locator) -> None:
+        """Move the pointer onto `target` from elsewhere on the screen, then click."""
+        ...
+
+    async def press(self, key: str) -> None:
+        """Press and release one key (an X keysym name, e.g. "Escape")."""
+        ...
+
+
 @dataclass(frozen=True)
 class MeetingRequest:
     url: str
     display_name: str
     passcode: SecretStr | None = None
+    # The bot's display, for clients that need real input (None: not available).
+    trusted_input: TrustedInput | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,10 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page
+    from playwright.async_api import Frame, FrameLocator, Page
+
+    # Where a step's element is looked for: a page, or a frame in it.
+    Scope = Page | Frame | FrameLocator
 
 Raw = dict[str, Any]
 # A join step: when the page shows this (the raw reading), do that.
@@ -27,7 +30,7 @@ class PageScript:
     def __init__(self, package: str, name: str = "page.js") -> None:
         self.source = resources.files(package).joinpath(name).read_text()
 
-    async def read(self, page: Page, argument: object = None) -> Raw:
+    async def read(self, page: Page | Frame, argument: object = None) -> Raw:
         result: Raw = await page.evaluate(self.source, argument)
         return result
 
@@ -56,7 +59,7 @@ async def take_join_steps(
 ACTION_TIMEOUT_MS = 15_000  # one click or fill: the element must show within this
 
 
-def click(page: Page, selector: str) -> Callable[[Raw], Awaitable[None]]:
+def click(page: Scope, selector: str) -> Callable[[Raw], Awaitable[None]]:
     """A step's action: click the first element matching `selector`."""
 
     async def act(_raw: Raw) -> None:
@@ -65,7 +68,7 @@ def click(page: Page, selector: str) -> Callable[[Raw], Awaitable[None]]:
     return act
 
 
-def fill(page: Page, selector: str, text: str) -> Callable[[Raw], Awaitable[None]]:
+def fill(page: Scope, selector: str, text: str) -> Callable[[Raw], Awaitable[None]]:
     """A step's action: type `text` into the first field matching `selector`."""
 
     async def act(_raw: Raw) -> None:

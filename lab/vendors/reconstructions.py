@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 from lab.vendors.site import Reconstruction
 
 
@@ -64,4 +66,28 @@ ZOOM = Reconstruction(
     example_meeting="8123456789",
 )
 
-ALL = (JITSI, GOOGLE_MEET, TEAMS, ZOOM)
+
+def _webex_meeting(path: str, query: str) -> str | None:
+    """A personal room (`/meet/<name>`), a scheduled meeting (`/<site>/j.php?MTID=`)
+    or the web client's own page (`/webappng/sites/<site>/meeting/webclient/<id>`)."""
+    parts = [p for p in path.split("/") if p]
+    if len(parts) == 2 and parts[0] == "meet":
+        return parts[1]
+    if len(parts) == 2 and parts[1] == "j.php":
+        return parse_qs(query).get("MTID", [None])[0]
+    client = ["webappng", "sites", parts[2] if len(parts) > 2 else "", "meeting", "webclient"]
+    if len(parts) == 6 and parts[:5] == client:
+        return parts[5]
+    return None
+
+
+WEBEX = Reconstruction(
+    vendor="webex",
+    host="lab.webex.com",
+    page="webex.html",
+    meeting_link=lambda room: f"/meet/{room}",
+    meeting_of=_webex_meeting,
+    example_meeting="labroom",
+)
+
+ALL = (JITSI, GOOGLE_MEET, TEAMS, ZOOM, WEBEX)

@@ -17,6 +17,8 @@ import pytest
 from playwright.async_api import Playwright
 
 from bridge_worker.bot import Bot
+from bridge_worker.bot_devices import bot_devices
+from bridge_worker.browser.trusted_input import XTestInput
 from bridge_worker.settings import WorkerSettings
 from lab.bots import bot_settings, running_bot
 from lab.meeting import LabMeeting
@@ -25,6 +27,8 @@ from lab.vendors.door import Wall
 from lab.vendors.reconstructions import ALL
 from lab.vendors.site import LabVendorMeeting, LabVendorSite
 from meetbridge.lifecycle import BotState, FailureReason
+from vendor_scripts.registry import load_client
+from vendor_scripts.urls import resolve_meeting
 
 pytestmark = pytest.mark.integration
 BOT = "bridgebot"
@@ -104,6 +108,12 @@ REFUSALS = [
     ("zoom", {"wall": Wall.NOT_FOUND}, None, FailureReason.MEETING_NOT_FOUND),
     ("zoom", {"wall": Wall.SIGN_IN}, None, FailureReason.SIGN_IN_REQUIRED),
     ("zoom", {"wall": Wall.CAPTCHA}, None, FailureReason.BLOCKED_BY_VENDOR),
+    ("webex", {"lobby": True}, "deny", FailureReason.DENIED),
+    ("webex", {}, "end", FailureReason.MEETING_ENDED),
+    ("webex", {"passcode": "4242"}, None, FailureReason.PASSCODE_WRONG),
+    ("webex", {"wall": Wall.NOT_FOUND}, None, FailureReason.MEETING_NOT_FOUND),
+    ("webex", {"wall": Wall.SIGN_IN}, None, FailureReason.SIGN_IN_REQUIRED),
+    ("webex", {"wall": Wall.CAPTCHA}, None, FailureReason.BLOCKED_BY_VENDOR),
 ]
 
 
@@ -139,7 +149,7 @@ async def test_each_refusal_ends_the_bot_with_its_reason(
             assert await ended(bot) == (BotState.FAILED, reason)
 
 
-@pytest.mark.parametrize("vendor", ["jitsi", "zoom"])
+@pytest.mark.parametrize("vendor", ["jitsi", "zoom", "webex"])
 async def test_the_right_passcode_lets_the_bot_in(
     playwright: Playwright, tmp_path: Path, vendor: str
 ) -> None:
@@ -148,3 +158,42 @@ async def test_the_right_passcode_lets_the_bot_in(
             playwright, room.url, BOT, vendor=vendor, settings=settings, passcode="4242"
         ) as bot:
             assert bot.lifecycle.state is BotState.IN_MEETING
+
+
+async def test_a_webex_scheduled_link_is_joined_in_the_browser_not_the_app(
+    playwright: Playwright, tmp_path: Path
+) -> None:
+    """A `j.php?MTID=` link with `launchApp=true`, as invitations carry it: the bot
+    opens it without the app hand-off and joins from the browser."""
+    mtid = "m0123456789abcdef0123456789abcdef"
+    link = f"https://lab.webex.com/lab/j.php?MTID={mtid}&launchApp=true"
+    meeting = resolve_meeting(link, None)
+    assert meeting.url == f"https://lab.webex.com/lab/j.php?MTID={mtid}"
+    async with vendor_meeting(tmp_path, "webex", meeting_id=mtid) as (_meeting, settings, _room):
+        bot_in = running_bot(playwright, meeting.url, BOT, vendor="webex", settings=settings)
+        async with bot_in as bot:
+            assert bot.lifecycle.state is BotState.IN_MEETING
+
+
+async def test_the_webex_chooser_takes_a_real_pointer_not_automation_clicks(
+    playwright: Playwright, tmp_path: Path
+) -> None:
+    """The reconstruction's chooser ignores a click no pointer moved to (automation's);
+    the bot's own display input (XTest) gets it through."""
+    async with (
+        vendor_meeting(tmp_path, "webex") as (_meeting, settings, room),
+        bot_devices(settings, playwright, "bot_chooser", load_client("webex")) as devices,
+    ):
+        page = devices.page
+        await page.goto(room.url)
+        chooser = page.locator("#broadcom-center-right")
+        await chooser.click()
+        await page.wait_for_timeout(1000)
+        assert await page.locator("#unified-webclient-iframe").count() == 0
+        trusted = XTestInput(devices.display.name)
+        try:
+            await trusted.click(chooser)
+            await trusted.press("Escape")
+        finally:
+            trusted.close()
+        await page.locator("#unified-webclient-iframe").wait_for(timeout=10_000)

@@ -39,7 +39,7 @@ def test_an_accepted_link_prints_its_vendor_and_join_link_with_the_passcode_mask
         (("http://169.254.169.254/latest/meta-data",), "link-local"),
         (("https://meet.google.com.evil.example/abc-defg-hij",), "no known meeting vendor"),
         (("--vendor", "janus", "https://zoom.us/j/1234567890?pwd=s3cret"), "not a Janus"),
-        (("https://acme.webex.com/meet/jane?pwd=s3cret",), "webex is not supported yet"),
+        (("https://acme.webex.com/settings?pwd=s3cret",), "does not look like a Webex meeting"),
     ],
 )
 def test_a_refused_link_says_why_and_exits_2(args: tuple[str, ...], says: str) -> None:

@@ -60,5 +60,7 @@ def test_no_remote_video_means_no_stage() -> None:
 
 
 def test_unknown_vendor_is_a_clear_error() -> None:
-    with pytest.raises(UnknownVendorError, match="known: google_meet, janus, jitsi, teams, zoom"):
+    with pytest.raises(
+        UnknownVendorError, match="known: google_meet, janus, jitsi, teams, webex, zoom"
+    ):
         load_client("skype")

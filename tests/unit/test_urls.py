@@ -76,6 +76,17 @@ LAB = ("127.0.0.1",)
         # Webex
         ("https://acme.webex.com/meet/jane", "webex", None),
         ("https://acme.webex.com/acme/j.php?MTID=m123", "webex", None),
+        (
+            "https://acme.webex.com/acme/j.php?MTID=m123&launchApp=true",
+            "webex",
+            "https://acme.webex.com/acme/j.php?MTID=m123",  # no hand-off to the app
+        ),
+        ("https://acme.webex.com/join/jane.doe", "webex", None),
+        (
+            "https://acme.webex.com/webappng/sites/acme/meeting/info/0123456789abcdef0123456789abcdef?launchApp=true",
+            "webex",
+            "https://acme.webex.com/webappng/sites/acme/meeting/info/0123456789abcdef0123456789abcdef",
+        ),
     ],
 )
 def test_good_links_are_detected_and_normalised(
@@ -190,6 +201,7 @@ def test_bad_links_are_refused_with_a_reason(url: str, message: str) -> None:
         ("https://meet.google.com/lookup/abcdefgh", "google_meet", "does not look like a Google"),
         ("https://zoom.us/pricing", "zoom", "does not look like a Zoom meeting link"),
         ("https://meet.jit.si/", "jitsi", "does not look like a Jitsi Meet meeting link"),
+        ("https://acme.webex.com/webappng/sites/acme/dashboard", "webex", "like a Webex meeting"),
         ("https://meet.google.com/abc-defg-hij", "skype", "unknown vendor 'skype'; known: janus"),
         # lab hosts count for the lab vendor only
         ("http://127.0.0.1:8088/", "zoom", "127.0.0.1 is a loopback address"),
@@ -344,8 +356,14 @@ def test_importing_the_rules_loads_no_browser_code() -> None:
         ("https://zoom.us/j/1234567890?pwd=s3cret", "https://zoom.us/j/1234567890?pwd=***"),
         ("https://teams.live.com/meet/123?p=s3cret", "https://teams.live.com/meet/123?p=***"),
         ("https://x.example/r?PassCode=s3cret&room=1", "https://x.example/r?PassCode=***&room=1"),
-        ("https://meet.jit.si/Room#jwt=s3cret&config.a=1", "https://meet.jit.si/Room#jwt=***&config.a=1"),
-        ("https://t.example/v2/#/l/join?context=c&p=s3cret", "https://t.example/v2/#/l/join?context=c&p=***"),
+        (
+            "https://meet.jit.si/Room#jwt=s3cret&config.a=1",
+            "https://meet.jit.si/Room#jwt=***&config.a=1",
+        ),
+        (
+            "https://t.example/v2/#/l/join?context=c&p=s3cret",
+            "https://t.example/v2/#/l/join?context=c&p=***",
+        ),
         ("https://meet.google.com/abc-defg-hij", "https://meet.google.com/abc-defg-hij"),
     ],
 )
@@ -358,8 +376,8 @@ THREAD = "19%3ameeting_NjQ1ZTc2%40thread.v2"
 CONTEXT = "context=%7b%22Tid%22%3a%22t1%22%2c%22Oid%22%3a%22o1%22%7d"
 JOIN = f"https://teams.microsoft.com/l/meetup-join/{THREAD}/0?{CONTEXT}"
 # The route once more percent-encoded, as the launcher's `url` parameter carries it.
-LAUNCHED_ROUTE = THREAD.replace("%", "%25") + "%2F0%3F" + CONTEXT.replace("%", "%25").replace(
-    "=", "%3D"
+LAUNCHED_ROUTE = (
+    THREAD.replace("%", "%25") + "%2F0%3F" + CONTEXT.replace("%", "%25").replace("=", "%3D")
 )
 
 
