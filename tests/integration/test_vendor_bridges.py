@@ -46,7 +46,8 @@ def link_of(site: LabVendorSite, vendor: str, meeting: LabMeeting) -> str:
 
 
 @pytest.mark.parametrize(
-    ("ann_vendor", "bob_vendor"), [("janus", "jitsi"), ("google_meet", "teams"), ("zoom", "jitsi")]
+    ("ann_vendor", "bob_vendor"),
+    [("janus", "jitsi"), ("google_meet", "teams"), ("zoom", "jitsi"), ("webex", "google_meet")],
 )
 async def test_two_vendors_meetings_hear_and_see_each_other(
     tmp_path: Path, playwright, lab_media_dir: Path, ann_vendor: str, bob_vendor: str
