@@ -18,6 +18,7 @@ from playwright.async_api import Page, Playwright
 
 from bridge_worker.browser.launcher import BrowserSpec, bot_browser, first_page
 from bridge_worker.browser.request_guard import chromium_host_rules, install_request_guard
+from bridge_worker.browser.sign_in import sign_in
 from bridge_worker.devices.audio import BotAudio, bot_audio
 from bridge_worker.devices.camera import VirtualCamera, open_camera
 from bridge_worker.devices.camera_feed import CameraFeed
@@ -25,6 +26,7 @@ from bridge_worker.devices.display import VirtualDisplay, virtual_display
 from bridge_worker.devices.runtime_dir import private_dir
 from bridge_worker.settings import WorkerSettings
 from meetbridge.process import bot_account
+from meetbridge.vendor_sessions import StorageState
 from vendor_scripts.base import VendorClient
 
 DevicesSource = contextlib.AbstractAsyncContextManager["BotDevices"]
@@ -150,3 +152,11 @@ async def bot_devices(
         stack.callback(feed_task.cancel)
         page = await first_page(context)
         yield BotDevices(display, audio, camera, feed, page, folder)
+
+
+@contextlib.asynccontextmanager
+async def signed_in(source: DevicesSource, state: StorageState) -> AsyncIterator[BotDevices]:
+    """`source`'s devices, their browser signed in with `state` before it opens anything."""
+    async with source as devices:
+        await sign_in(devices.page.context, state)
+        yield devices

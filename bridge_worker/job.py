@@ -21,18 +21,27 @@ from redis.exceptions import RedisError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from bridge_worker.bot import Bot
+from bridge_worker.bot_devices import DevicesSource, bot_devices, signed_in
 from bridge_worker.capture.screen import grab, png
 from bridge_worker.room_link import RoomLink
 from bridge_worker.settings import WorkerSettings
 from bridge_worker.warm_pool import WarmPool
 from meetbridge.bot_commands import BotCommand, Command, CommandChannel
 from meetbridge.bot_replies import ReplyChannel
-from meetbridge.lifecycle import BotState, StateChange
+from meetbridge.lifecycle import BotState, FailureReason, StateChange
+from meetbridge.records import BotRecord
 from meetbridge.redis_client import connect
 from meetbridge.room_store import RoomStore
 from meetbridge.store import BotStore, TransitionResult
-from vendor_scripts.base import MeetingRequest
+from meetbridge.vendor_sessions import (
+    SessionCipher,
+    SessionUnreadableError,
+    StorageState,
+    VendorSessionStore,
+)
+from vendor_scripts.base import MeetingRequest, VendorClient
 from vendor_scripts.registry import load_client
+from vendor_scripts.sign_in import vendor_part
 
 log = structlog.get_logger(__name__)
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
@@ -105,9 +114,10 @@ class BotJob:
             if not await store.acquire_lease(self.bot_id, self.lease_token, ttl_ms):
                 log.warning("bot already running elsewhere; job dropped", bot_id=self.bot_id)
                 return
+            sessions = VendorSessionStore(redis, SessionCipher(self.settings.session_key))
             try:
                 await self._run_leased(
-                    store, RoomStore(redis), CommandChannel(redis), ReplyChannel(redis)
+                    store, RoomStore(redis), CommandChannel(redis), ReplyChannel(redis), sessions
                 )
             finally:
                 await store.release_lease(self.bot_id, self.lease_token)
@@ -115,19 +125,35 @@ class BotJob:
             await redis.aclose()
 
     async def _run_leased(
-        self, store: BotStore, rooms: RoomStore, commands: CommandChannel, replies: ReplyChannel
+        self,
+        store: BotStore,
+        rooms: RoomStore,
+        commands: CommandChannel,
+        replies: ReplyChannel,
+        sessions: VendorSessionStore,
     ) -> None:
         record = await store.get(self.bot_id)
         if record is None or record.state is not BotState.QUEUED:
             log.info("job skipped", bot_id=self.bot_id, state=record and record.state)
             return
+        try:
+            sign_in = await self._sign_in(sessions, store, record)
+        except SessionUnreadableError as exc:
+            log.error("stored sign-in unreadable; bot not started", bot_id=self.bot_id)
+            await store.transition(
+                self.bot_id, BotState.FAILED, reason=FailureReason.INTERNAL_ERROR, detail=str(exc)
+            )
+            return
         request = MeetingRequest(record.meeting_url, record.display_name, record.passcode)
+        client = load_client(record.vendor)
         prepared = self.pool.take(record.vendor) if self.pool else None
+        if sign_in is not None:
+            prepared = self._signed_in(prepared, client, sign_in)
         other_bots: set[str] = set()
         bot = Bot(
             self.bot_id,
             request,
-            load_client(record.vendor),
+            client,
             self.settings,
             self.playwright,
             prepared,
@@ -154,6 +180,27 @@ class BotJob:
             for task in helpers[1:]:
                 task.cancel()
             await asyncio.gather(*helpers, return_exceptions=True)
+
+    async def _sign_in(
+        self, sessions: VendorSessionStore, store: BotStore, record: BotRecord
+    ) -> StorageState | None:
+        """The key's stored sign-in for the bot's vendor (only what belongs to the
+        vendor's sites), noted on the bot; None: the bot joins as a guest."""
+        loaded = await sessions.load(record.key_id, record.vendor)
+        if loaded is None:
+            return None
+        session, state = loaded
+        await store.mark_signed_in(self.bot_id)
+        log.info("bot signs in", bot_id=self.bot_id, session_id=session.id)  # never its values
+        return vendor_part(state, record.vendor, lab_hosts=self.settings.lab_hosts)
+
+    def _signed_in(
+        self, prepared: DevicesSource | None, client: VendorClient, state: StorageState
+    ) -> DevicesSource:
+        """The bot's devices (warm ones too: a browser has opened nothing yet) with the
+        sign-in put into its browser."""
+        source = prepared or bot_devices(self.settings, self.playwright, self.bot_id, client)
+        return signed_in(source, state)
 
     async def _heartbeat(self, store: BotStore, bot: Bot, publisher: StatePublisher) -> None:
         while True:
@@ -198,9 +245,7 @@ class BotJob:
         log.info("worker shutting down; leaving", bot_id=self.bot_id)
         bot.request_leave()
 
-    async def _commands(
-        self, commands: CommandChannel, replies: ReplyChannel, bot: Bot
-    ) -> None:
+    async def _commands(self, commands: CommandChannel, replies: ReplyChannel, bot: Bot) -> None:
         async for command in commands.follow(self.bot_id):
             await self._handle(replies, bot, command)
 

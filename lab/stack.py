@@ -15,7 +15,7 @@ import httpx
 import redis.asyncio as aioredis
 
 from meetbridge.ports import free_port
-from meetbridge_cli.local_stack import api_server, redis_server, worker
+from meetbridge_cli.local_stack import api_server, redis_server, session_key, worker
 from orchestrator.keys import create_key
 
 
@@ -106,7 +106,7 @@ class Stack:
 async def running_stack(folder: Path, *, workers: int = 1) -> AsyncIterator[Stack]:
     redis_port = free_port()
     stack = Stack(folder, redis_port, free_port(), {}, contextlib.AsyncExitStack())
-    stack.env = stack_env(stack.redis_url)
+    stack.env = stack_env(stack.redis_url, MEETBRIDGE_SESSION_KEY=session_key(folder))
     try:
         await stack.start("redis")
         await stack.start("api")

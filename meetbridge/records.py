@@ -58,6 +58,7 @@ class BotRecord(BaseModel):
     audio_server: str | None = None
     room_id: str | None = None
     room_status: str | None = None  # the worker's word on the bot's room media (SeatMedia JSON)
+    signed_in: bool = False  # its browser started with a stored sign-in (vendor_sessions)
 
     def to_redis(self) -> dict[str, str]:
         data = self.model_dump(mode="json", exclude_none=True)

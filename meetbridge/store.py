@@ -162,6 +162,10 @@ class BotStore:
             bot_key(bot_id), mapping={"heartbeat_at": now().isoformat(), "worker": worker, **where}
         )
 
+    async def mark_signed_in(self, bot_id: str) -> None:
+        """The bot's browser starts with its key's stored sign-in for the vendor."""
+        await self._redis.hset(bot_key(bot_id), "signed_in", "True")
+
     # -- leases: a bot runs at most once --------------------------------------
     async def acquire_lease(self, bot_id: str, token: str, ttl_ms: int) -> bool:
         return bool(await self._redis.set(lease_key(bot_id), token, nx=True, px=ttl_ms))

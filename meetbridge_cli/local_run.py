@@ -2,7 +2,9 @@
 
 Prints the API address and a fresh API key, runs until Ctrl-C, then stops the
 worker first (its bots leave their meetings), then the API, Janus and Redis.
-A room Janus is started unless MEETBRIDGE_ROOM_JANUS_URL names one already.
+A room Janus is started unless MEETBRIDGE_ROOM_JANUS_URL names one already; stored
+sign-ins are encrypted with MEETBRIDGE_SESSION_KEY, or else a key made once and kept
+in .run/session.key.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from meetbridge.janus_server import JanusServer
 from meetbridge.ports import free_port
-from meetbridge_cli.local_stack import api_server, redis_server, worker
+from meetbridge_cli.local_stack import api_server, redis_server, session_key, worker
 
 RUN_DIR = Path(".run")
 
@@ -31,6 +33,8 @@ async def run_local(environ: Mapping[str, str]) -> int:
     async with contextlib.AsyncExitStack() as stack:
         redis_url = await stack.enter_async_context(redis_server(RUN_DIR / "redis", redis_port))
         env = {**environ, "MEETBRIDGE_REDIS_URL": redis_url}
+        if not env.get("MEETBRIDGE_SESSION_KEY"):
+            env["MEETBRIDGE_SESSION_KEY"] = session_key(RUN_DIR)
         if not env.get("MEETBRIDGE_ROOM_JANUS_URL"):
             janus = await stack.enter_async_context(JanusServer(workdir=RUN_DIR / "janus"))
             env["MEETBRIDGE_ROOM_JANUS_URL"] = janus.http_url

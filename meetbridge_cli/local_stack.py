@@ -1,19 +1,22 @@
 """The pieces of a local meetbridge, each an async context manager that stops what it starts.
 
 Used by `meetbridge run` (`make run`) and by the tests' fixtures: Redis with an
-append-only file, the API (uvicorn) and Celery workers, as child processes.
+append-only file, the API (uvicorn) and Celery workers, as child processes, and the
+key their stored sign-ins are encrypted with.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import httpx
 import redis.asyncio as aioredis
+from cryptography.fernet import Fernet
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from meetbridge.ports import free_port
@@ -36,6 +39,27 @@ async def _wait_for(check: object, what: str, timeout_s: float) -> None:
                 await check()  # type: ignore[operator]
     except Exception as exc:
         raise StartError(f"{what} did not start in {timeout_s:g}s: {exc}") from exc
+
+
+def session_key(folder: Path) -> str:
+    """The local stack's MEETBRIDGE_SESSION_KEY: made once, then kept in
+    `folder`/session.key (readable by its owner only), so sign-ins stored in the
+    stack's Redis open again after a restart. A random key rather than the
+    development one: the stack runs as production does."""
+    path = folder / "session.key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    folder.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key().decode()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made meanwhile by another process: use that one
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(key + "\n")
+    return key
 
 
 @contextlib.asynccontextmanager

@@ -2,6 +2,7 @@
 
 meetbridge bot run --vendor janus --name NAME URL   one bot in the foreground, no queue
 meetbridge keys create NAME [--webhook-url URL]     a new API key, printed once
+meetbridge keys session-key                         a new key for stored sign-ins
 meetbridge api [--host H] [--port P]                the HTTP API
 meetbridge worker [--name N]                        a Celery worker that runs bots
 meetbridge run                                      Redis + API + worker, for local use
@@ -24,6 +25,7 @@ import uuid
 from pydantic import SecretStr
 
 from meetbridge.logs import configure_logging
+from meetbridge.settings import SharedSettings
 from vendor_scripts.registry import vendor_names
 from vendor_scripts.urls import ResolvedMeeting
 
@@ -52,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     create = keys_commands.add_parser("create", help="create an API key and print it once")
     create.add_argument("name")
     create.add_argument("--webhook-url", help="POST every event of this key's bots here")
+    keys_commands.add_parser(
+        "session-key",
+        help="print a new MEETBRIDGE_SESSION_KEY (stored sign-ins are encrypted with it)",
+    )
 
     api = commands.add_parser("api", help="serve the HTTP API")
     api.add_argument("--host", default="127.0.0.1")
@@ -182,6 +188,18 @@ async def _create_key(name: str, webhook_url: str | None) -> str:
         await client.aclose()
 
 
+def _refused(what: str, settings: SharedSettings) -> bool:
+    """Whether `settings` hold a secret no process may start with (then it says why)."""
+    from meetbridge.settings import InsecureSettingsError, check_secrets
+
+    try:
+        check_secrets(settings)
+    except InsecureSettingsError as exc:
+        print(f"meetbridge {what}: refused to start: {exc}", file=sys.stderr)
+        return True
+    return False
+
+
 def _serve_api(host: str, port: int) -> int:
     import uvicorn
 
@@ -189,6 +207,8 @@ def _serve_api(host: str, port: int) -> int:
     from orchestrator.settings import OrchestratorSettings
 
     settings = OrchestratorSettings()
+    if _refused("api", settings):
+        return 2
     uvicorn.run(
         create_app(settings),
         host=host,
@@ -200,6 +220,10 @@ def _serve_api(host: str, port: int) -> int:
 
 
 def _run_worker(name: str) -> int:
+    from bridge_worker.settings import WorkerSettings
+
+    if _refused("worker", WorkerSettings()):
+        return 2
     from bridge_worker.celery_app import app
 
     app.worker_main(
@@ -222,6 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.log_level, json=args.json_logs)
     if args.command == "bot":
         return _bot_run(args, argv)
+    if args.command == "keys" and args.keys_command == "session-key":
+        from cryptography.fernet import Fernet
+
+        print(Fernet.generate_key().decode())
+        return 0
     if args.command == "keys":
         print(asyncio.run(_create_key(args.name, args.webhook_url)))
         return 0
@@ -236,4 +265,3 @@ def main(argv: list[str] | None = None) -> int:
 
         return asyncio.run(run_local(dict(os.environ)))
     return 2
-

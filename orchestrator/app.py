@@ -19,8 +19,10 @@ from meetbridge.bot_commands import CommandChannel
 from meetbridge.bot_replies import ReplyChannel
 from meetbridge.redis_client import connect
 from meetbridge.room_store import RoomStore
+from meetbridge.settings import check_secrets
 from meetbridge.store import BotStore
-from orchestrator.api.routes import bots, events, health, rooms
+from meetbridge.vendor_sessions import SessionCipher, VendorSessionStore
+from orchestrator.api.routes import bots, events, health, rooms, vendor_sessions
 from orchestrator.events import EventLog
 from orchestrator.keys import KeyCache
 from orchestrator.metrics import Metrics
@@ -67,7 +69,10 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
+    """The app; raises InsecureSettingsError for a session key it must not start with."""
     settings = settings or OrchestratorSettings()
+    check_secrets(settings)
+    cipher = SessionCipher(settings.session_key)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -82,6 +87,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
         app.state.rooms, app.state.events = room_desk, event_log
         app.state.settings = settings
         app.state.key_cache = KeyCache(redis)
+        app.state.vendor_sessions = VendorSessionStore(redis, cipher)
         consumer = f"{socket.gethostname()}-{os.getpid()}"
         loops = [
             asyncio.create_task(
@@ -114,6 +120,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
     app.include_router(bots.router)
     app.include_router(rooms.router)
     app.include_router(events.router)
+    app.include_router(vendor_sessions.router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

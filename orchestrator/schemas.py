@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from meetbridge.lifecycle import BotState, FailureReason
 from meetbridge.records import BotRecord, SeatMedia
+from meetbridge.vendor_sessions import StorageState, VendorSession
 
 
 class BotCreate(BaseModel):
@@ -31,6 +32,7 @@ class BotPublic(BaseModel):
     updated_at: datetime
     joined_at: datetime | None
     ended_at: datetime | None
+    signed_in: bool  # its browser started with the key's stored sign-in for the vendor
 
     @classmethod
     def of(cls, record: BotRecord) -> BotPublic:
@@ -70,3 +72,30 @@ class RoomPublic(BaseModel):
     members: list[RoomMemberPublic]
     closed: bool
     created_at: datetime
+
+
+class VendorSessionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    vendor: str = Field(min_length=1, max_length=32)
+    storage_state: StorageState  # Playwright's context.storage_state() after signing in
+
+
+class VendorSessionPublic(BaseModel):
+    """A stored sign-in as the API shows it: where it applies, never a value."""
+
+    id: str
+    vendor: str
+    created_at: datetime
+    cookies: int
+    cookie_domains: list[str]
+    origins: list[str]
+    local_storage_items: int
+
+    @classmethod
+    def of(cls, session: VendorSession) -> VendorSessionPublic:
+        return cls.model_validate(session.model_dump(include=set(cls.model_fields)))
+
+
+class VendorSessionList(BaseModel):
+    sessions: list[VendorSessionPublic]

@@ -478,3 +478,51 @@ def _host_check(url: str, policy: _Policy, patterns: Sequence[str], *, check_por
     if check_port and port not in (None, _DEFAULT_PORTS[parts.scheme]):
         return False
     return _internal_reason(host) is None and _matches_any(host.name, patterns)
+
+
+# --- stored sign-ins ------------------------------------------------------------------
+
+
+def cookie_domain_allowed(
+    domain: str,
+    vendor: str,
+    *,
+    lab_hosts: Sequence[str] = (),
+    extra_hosts: Mapping[str, Sequence[str]] | None = None,
+) -> bool:
+    """May a stored sign-in of `vendor` carry a cookie for `domain`?
+
+    The domain (a leading dot is a domain cookie's mark) must be a host the vendor's
+    browser may load, or the domain whose subdomains it may (`*.microsoft.com` allows
+    `.microsoft.com`); never an internal host, lab hosts aside.
+    """
+    policy = _policy_for(vendor, lab_hosts, extra_hosts)
+    try:
+        host = _named_or_ipv4_host(domain.strip().removeprefix("."))
+    except MeetingUrlError:
+        return False
+    if policy.is_lab_host(host):
+        return True
+    if _internal_reason(host) is not None:
+        return False
+    patterns = policy.request_hosts
+    return _matches_any(host.name, patterns) or f"*.{host.name}" in patterns
+
+
+def storage_origin_allowed(
+    origin: str,
+    vendor: str,
+    *,
+    lab_hosts: Sequence[str] = (),
+    extra_hosts: Mapping[str, Sequence[str]] | None = None,
+) -> bool:
+    """May a stored sign-in of `vendor` carry localStorage for `origin`? An origin
+    (scheme, host, port: nothing else) of the vendor's schemes and hosts."""
+    policy = _policy_for(vendor, lab_hosts, extra_hosts)
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    if parts.scheme not in policy.rules.schemes or parts.path or parts.query or parts.fragment:
+        return False
+    return _host_check(origin, policy, policy.request_hosts, check_port=False)

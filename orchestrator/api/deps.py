@@ -12,6 +12,7 @@ from meetbridge.bot_commands import CommandChannel
 from meetbridge.bot_replies import ReplyChannel
 from meetbridge.records import BotRecord
 from meetbridge.store import BotStore
+from meetbridge.vendor_sessions import VendorSessionStore
 from orchestrator.events import EventLog
 from orchestrator.keys import ApiKey, KeyCache
 from orchestrator.queue import JobQueue
@@ -44,6 +45,9 @@ CommandsDep = Annotated[CommandChannel, Depends(_app_state("commands", CommandCh
 RepliesDep = Annotated[ReplyChannel, Depends(_app_state("replies", ReplyChannel))]
 RoomsDep = Annotated[Rooms, Depends(_app_state("rooms", Rooms))]
 EventsDep = Annotated[EventLog, Depends(_app_state("events", EventLog))]
+VendorSessionsDep = Annotated[
+    VendorSessionStore, Depends(_app_state("vendor_sessions", VendorSessionStore))
+]
 
 
 async def _current_key(
