@@ -50,6 +50,10 @@ class TrustedInput(Protocol):
         """Press and release one key (an X keysym name, e.g. "Escape")."""
         ...
 
+    async def type_text(self, target: Locator, text: str) -> None:
+        """Click into `target`, then type `text` key by key."""
+        ...
+
 
 @dataclass(frozen=True)
 class MeetingRequest:

@@ -25,6 +25,32 @@ GLIDE_STEPS = 8  # pointer moves from its start to the target
 STEP_PAUSE_S = 0.012  # between moves: ~100 ms a glide, the pace of a quick hand
 PRESS_HOLD_S = 0.06  # button or key held down
 APPROACH_FROM = (-140, -90)  # where a glide starts, relative to the target's centre
+TYPING_PAUSE_S = 0.03  # between characters
+# X keysym names of the characters whose names are not the characters themselves.
+CHAR_KEYSYMS = {
+    " ": "space",
+    "@": "at",
+    ".": "period",
+    "-": "minus",
+    "_": "underscore",
+    "*": "asterisk",
+    "!": "exclam",
+    "#": "numbersign",
+    "$": "dollar",
+    "%": "percent",
+    "&": "ampersand",
+    "+": "plus",
+    "=": "equal",
+    ",": "comma",
+    ":": "colon",
+    ";": "semicolon",
+    "/": "slash",
+    "?": "question",
+    "'": "apostrophe",
+    '"': "quotedbl",
+    "(": "parenleft",
+    ")": "parenright",
+}
 
 # Where the page's viewport sits on the screen (the window's frame and toolbars above).
 VIEWPORT_ORIGIN_JS = (
@@ -72,6 +98,34 @@ class XTestInput:
             await asyncio.sleep(PRESS_HOLD_S)
             xtest.fake_input(conn, X.KeyRelease, keycode)
             conn.sync()
+
+    async def type_text(self, target: Locator, text: str) -> None:
+        """Click into `target`, then type `text` key by key (Shift where a character
+        needs it). Characters the keyboard map lacks are refused before any is typed."""
+        conn = self._display()
+        keys = [self._key_for(conn, char) for char in text]
+        await self.click(target)
+        shift = conn.keysym_to_keycode(XK.string_to_keysym("Shift_L"))
+        async with self._lock:
+            for keycode, shifted in keys:
+                if shifted:
+                    xtest.fake_input(conn, X.KeyPress, shift)
+                xtest.fake_input(conn, X.KeyPress, keycode)
+                xtest.fake_input(conn, X.KeyRelease, keycode)
+                if shifted:
+                    xtest.fake_input(conn, X.KeyRelease, shift)
+                conn.sync()
+                await asyncio.sleep(TYPING_PAUSE_S)
+
+    def _key_for(self, conn: xdisplay.Display, char: str) -> tuple[int, bool]:
+        """The key that makes `char`, and whether Shift must be held for it."""
+        keysym = XK.string_to_keysym(CHAR_KEYSYMS.get(char, char))
+        if keysym == X.NoSymbol:
+            raise ValueError(f"cannot type {char!r} on display {self.display_name}")
+        for keycode, index in conn.keysym_to_keycodes(keysym):
+            if index in (0, 1):
+                return keycode, index == 1
+        raise ValueError(f"cannot type {char!r} on display {self.display_name}")
 
     async def _glide(self, from_x: int, from_y: int, to_x: int, to_y: int) -> None:
         conn = self._display()
