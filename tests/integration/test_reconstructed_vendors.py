@@ -66,6 +66,8 @@ async def test_a_bot_joins_sees_the_roster_and_leaves_by_the_leave_button(
             reading = await bot.vendor.read(bot.devices.page)
             assert reading.participants == ("ann",)
             assert await bot.devices.page.evaluate("navigator.language") == "en-US"
+            user_agent = await bot.devices.page.evaluate("navigator.userAgent")
+            assert "Chrome/" in user_agent and "Headless" not in user_agent
             assert await bot.stage_box() is not None
         await ann.wait_for_participant_gone(BOT, timeout_s=10)
         assert bot.lifecycle.state is BotState.ENDED
