@@ -5,13 +5,17 @@
 - people were there and all have left, for `everyone_left_s`: `everyone_left`;
 - the bot has been in the meeting for `max_duration_s`: `max_duration`.
 Pure (the caller counts the people on each status check), so every rule is unit-tested.
+The times are the worker's settings, unless the bot was sent with its own
+(`with_limits`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bridge_worker.settings import WorkerSettings
 from meetbridge.lifecycle import FailureReason
+from meetbridge.records import AutoLeaveLimits
 
 
 @dataclass
@@ -36,3 +40,16 @@ class AutoLeave:
         if now - self._last_seen >= self.everyone_left_s:
             return FailureReason.EVERYONE_LEFT, f"everyone left {self.everyone_left_s:g}s ago"
         return None
+
+
+def with_limits(settings: WorkerSettings, limits: AutoLeaveLimits | None) -> WorkerSettings:
+    """The settings one bot runs with: its own auto-leave limits where it was sent with
+    them, the worker's elsewhere."""
+    if limits is None:
+        return settings
+    chosen = {
+        "alone_timeout_s": limits.everyone_left_after_s,
+        "nobody_joined_timeout_s": limits.nobody_joined_after_s,
+        "max_duration_s": limits.max_duration_s,
+    }
+    return settings.model_copy(update={k: v for k, v in chosen.items() if v is not None})

@@ -20,6 +20,7 @@ from playwright.async_api import Playwright
 from redis.exceptions import RedisError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
+from bridge_worker.auto_leave import with_limits
 from bridge_worker.bot import Bot
 from bridge_worker.bot_devices import DevicesSource, bot_devices, signed_in
 from bridge_worker.capture.screen import grab, png
@@ -154,7 +155,7 @@ class BotJob:
             self.bot_id,
             request,
             client,
-            self.settings,
+            with_limits(self.settings, record.auto_leave),
             self.playwright,
             prepared,
             is_bot=lambda name: name in other_bots,

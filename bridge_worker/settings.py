@@ -101,7 +101,8 @@ class WorkerSettings(SharedSettings):
     visibility_timeout_s: float = Field(
         default=5 * 3600.0,
         description="Redis broker: an unacknowledged job is delivered again after this long "
-        "(keep it above max_duration_s)",
+        "(keep it above max_duration_s; a bot sent with a longer one of its own still runs "
+        "once: a job delivered again meanwhile finds the bot's lease taken and is dropped)",
     )
     room_path: Literal["auto", "janus", "same_host"] = Field(
         default="auto",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from meetbridge.lifecycle import BotState, FailureReason
 
@@ -33,6 +33,36 @@ def lease_key(bot_id: str) -> str:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+MAX_STAY_S = 24 * 3600.0  # no bot stays in a meeting longer, whatever it is told
+
+
+class AutoLeaveLimits(BaseModel):
+    """When one bot leaves by itself, in place of its worker's defaults (each optional;
+    named for the reasons it then ends with)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    everyone_left_after_s: float | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_STAY_S,
+        description="leave (everyone_left) when the people who were there have all been "
+        "gone this long",
+    )
+    nobody_joined_after_s: float | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_STAY_S,
+        description="leave (nobody_joined) when no person joined this long after the bot got in",
+    )
+    max_duration_s: float | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_STAY_S,
+        description="leave (max_duration) after this long in the meeting (at most 24 h)",
+    )
 
 
 class BotRecord(BaseModel):
@@ -59,16 +89,22 @@ class BotRecord(BaseModel):
     room_id: str | None = None
     room_status: str | None = None  # the worker's word on the bot's room media (SeatMedia JSON)
     signed_in: bool = False  # its browser started with a stored sign-in (vendor_sessions)
+    auto_leave: AutoLeaveLimits | None = None  # the user's, over the worker's defaults
 
     def to_redis(self) -> dict[str, str]:
         data = self.model_dump(mode="json", exclude_none=True)
         if self.passcode is not None:
             data["passcode"] = self.passcode.get_secret_value()
+        if self.auto_leave is not None:
+            data["auto_leave"] = self.auto_leave.model_dump_json(exclude_none=True)
         return {k: str(v) for k, v in data.items()}
 
     @classmethod
     def from_redis(cls, data: dict[str, str]) -> BotRecord:
-        return cls.model_validate({k: v for k, v in data.items() if v != ""})
+        values: dict[str, object] = {k: v for k, v in data.items() if v != ""}
+        if "auto_leave" in data:
+            values["auto_leave"] = json.loads(data["auto_leave"])
+        return cls.model_validate(values)
 
 
 class RoomRecord(BaseModel):

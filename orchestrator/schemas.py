@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from meetbridge.lifecycle import BotState, FailureReason
-from meetbridge.records import BotRecord, SeatMedia
+from meetbridge.records import AutoLeaveLimits, BotRecord, SeatMedia
 from meetbridge.vendor_sessions import StorageState, VendorSession
 
 
@@ -18,6 +18,7 @@ class BotCreate(BaseModel):
     display_name: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
     vendor: str | None = Field(default=None, max_length=32)
     passcode: SecretStr | None = Field(default=None, max_length=128)
+    auto_leave: AutoLeaveLimits | None = None  # unset ones: the worker's defaults
 
 
 class BotPublic(BaseModel):
@@ -33,6 +34,7 @@ class BotPublic(BaseModel):
     joined_at: datetime | None
     ended_at: datetime | None
     signed_in: bool  # its browser started with the key's stored sign-in for the vendor
+    auto_leave: AutoLeaveLimits | None  # what the bot was asked for, over the worker's defaults
 
     @classmethod
     def of(cls, record: BotRecord) -> BotPublic:

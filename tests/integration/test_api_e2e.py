@@ -6,6 +6,7 @@ import asyncio
 import io
 import os
 import pwd
+from datetime import datetime
 from pathlib import Path
 
 import psutil
@@ -129,3 +130,37 @@ async def test_one_worker_runs_bot_after_bot(stack) -> None:
             await wait_for_state(api, bot_id, BotState.IN_MEETING, timeout_s=40)
             await api.delete(f"/v1/bots/{bot_id}")
             assert (await wait_for_state(api, bot_id, BotState.ENDED))["state"] == "ended"
+
+
+async def test_a_bot_sent_with_its_own_nobody_joined_time_leaves_by_it(stack) -> None:
+    """The worker would wait its default 15 minutes for a person; this bot was told 2 s."""
+    assert "MEETBRIDGE_NOBODY_JOINED_TIMEOUT_S" not in stack.env
+    assert WorkerSettings().nobody_joined_timeout_s >= 600
+    token = await stack.new_key()
+    async with stack.client(token) as api, LabMeeting() as meeting:
+        created = await api.post(
+            "/v1/bots",
+            json={
+                "meeting_url": meeting.url,
+                "display_name": "briefbot",
+                "auto_leave": {"nobody_joined_after_s": 2},
+            },
+        )
+        assert created.status_code == 202, created.text
+        bot = created.json()
+        assert bot["auto_leave"] == {
+            "everyone_left_after_s": None,
+            "nobody_joined_after_s": 2.0,
+            "max_duration_s": None,
+        }
+        await wait_for_state(api, bot["id"], BotState.IN_MEETING, timeout_s=60)
+        done = await wait_for_state(api, bot["id"], BotState.ENDED, BotState.FAILED, timeout_s=30)
+        assert (done["state"], done["reason"], done["detail"]) == (
+            "ended",
+            "nobody_joined",
+            "nobody joined in 2s",
+        )
+        stayed = datetime.fromisoformat(done["ended_at"]) - datetime.fromisoformat(
+            done["joined_at"]
+        )
+        assert stayed.total_seconds() < 10

@@ -27,6 +27,9 @@ BAD_BODIES = [
     ({**GOOD, "vendor": "skype"}, 422, "skype"),
     ({**GOOD, "surprise": 1}, 422, "surprise"),
     ({"display_name": "bot"}, 422, "meeting_url"),
+    ({**GOOD, "auto_leave": {"max_duration_s": 86401}}, 422, "max_duration_s"),
+    ({**GOOD, "auto_leave": {"nobody_joined_after_s": 0}}, 422, "nobody_joined_after_s"),
+    ({**GOOD, "auto_leave": {"alone_timeout_s": 5}}, 422, "alone_timeout_s"),
 ]
 
 

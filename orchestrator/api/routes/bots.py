@@ -65,6 +65,7 @@ async def create_bot(
         meeting_host=meeting.host,
         display_name=body.display_name,
         passcode=body.passcode,
+        auto_leave=body.auto_leave,
         created_at=at,
         updated_at=at,
     )
