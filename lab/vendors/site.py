@@ -71,7 +71,9 @@ class LabVendorMeeting:
 
     @property
     def url(self) -> str:
-        return f"https://{self.reconstruction.host}{self.reconstruction.meeting_link(self.meeting_id)}"
+        return (
+            f"https://{self.reconstruction.host}{self.reconstruction.meeting_link(self.meeting_id)}"
+        )
 
 
 def lab_head(vendor: str, meeting: dict[str, object]) -> str:

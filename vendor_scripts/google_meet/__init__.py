@@ -29,7 +29,9 @@ SPEC = VendorSpec(
         ),
         navigation_hosts=("accounts.google.com",),  # signed-in bot accounts
         # A meeting code, or a Workspace nickname; `/lookup/...` links are not joinable.
-        meeting_path=meeting_path(r"/(?:[a-z]{3}-[a-z]{4}-[a-z]{3}|[a-z0-9][a-z0-9-]{3,38}[a-z0-9])/?"),
+        meeting_path=meeting_path(
+            r"/(?:[a-z]{3}-[a-z]{4}-[a-z]{3}|[a-z0-9][a-z0-9-]{3,38}[a-z0-9])/?"
+        ),
     ),
     client=_client,
 )

@@ -32,7 +32,9 @@ SPEC = VendorSpec(
             "dmogdx0jrul3u.cloudfront.net",  # the web client's CDN
             *_GOOGLE_RECAPTCHA,  # the join page scores visitors with reCAPTCHA
         ),
-        meeting_path=meeting_path(r"/(?:(?:j|s|w|wc|wc/join)/\d{9,12}(?:/join|/start)?|my/[\w.-]+)/?"),
+        meeting_path=meeting_path(
+            r"/(?:(?:j|s|w|wc|wc/join)/\d{9,12}(?:/join|/start)?|my/[\w.-]+)/?"
+        ),
     ),
     client=_client,
     # Zoom's meeting passcodes: up to 10 of a-z A-Z 0-9 @ - _ * (accounts may ask more).
