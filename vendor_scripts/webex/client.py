@@ -162,8 +162,14 @@ class WebexClient:
         passcode = request.passcode.get_secret_value() if request.passcode else ""
         scope = _ClientScope(page)
 
+        prompt_closers: list[asyncio.Task[None]] = []
+
         async def open_in_browser(raw: Raw) -> None:
             await _join_from_browser(page, raw["chooser"], request.trusted_input)
+            if request.trusted_input is not None and not prompt_closers:
+                prompt_closers.append(
+                    asyncio.create_task(_dismiss_app_prompt(request.trusted_input))
+                )
 
         async def type_password(_raw: Raw) -> None:
             await fill(scope.locate(), PASSWORD_FIELD, passcode)(_raw)
@@ -178,10 +184,18 @@ class WebexClient:
                 lambda raw: raw.get("passwordField") == "" and self._passcode and not self._typed,
                 type_password,
             ),
-            (lambda raw: raw.get("nameField") == "", scope.fill(NAME_FIELD, request.display_name)),
-            (lambda raw: raw.get("emailField") == "", scope.fill(EMAIL_FIELD, GUEST_EMAIL)),
-            (lambda raw: bool(raw.get("microphoneOff")), scope.click(MICROPHONE)),
-            (lambda raw: bool(raw.get("cameraOff")), scope.click(CAMERA)),
+            # Fields and device toggles each in one step: a step per reading costs a pause.
+            (
+                lambda raw: "" in (raw.get("nameField"), raw.get("emailField")),
+                scope.fill_all({NAME_FIELD: request.display_name, EMAIL_FIELD: GUEST_EMAIL}),
+            ),
+            (
+                lambda raw: bool(raw.get("microphoneOff") or raw.get("cameraOff")),
+                scope.click_all(
+                    (MICROPHONE, lambda raw: bool(raw.get("microphoneOff"))),
+                    (CAMERA, lambda raw: bool(raw.get("cameraOff"))),
+                ),
+            ),
             (lambda raw: bool(raw.get("joinEnabled")), scope.click(JOIN_BUTTON)),
         ]
 
@@ -194,7 +208,13 @@ class WebexClient:
             scope.frame_selector = raw.get("frameSelector")
             return raw
 
-        await take_join_steps(read, joining, steps, JOIN_STEPS_TIMEOUT_S)
+        try:
+            await take_join_steps(read, joining, steps, JOIN_STEPS_TIMEOUT_S)
+        finally:
+            for closer in prompt_closers:  # done by now, or no longer wanted
+                if not closer.done():
+                    closer.cancel()
+            await asyncio.gather(*prompt_closers, return_exceptions=True)
 
     async def _raw(self, page: Page) -> Raw:
         """The top page's reading, with the web client's frame (if any) read over it."""
@@ -232,13 +252,19 @@ class WebexClient:
 
 
 async def _join_from_browser(page: Page, chooser: str, trusted: TrustedInput | None) -> None:
-    """Click "Join from this browser" with a real pointer, then dismiss the browser's
-    "open the app?" prompt, which the page tried to raise, with a real Escape."""
+    """Click "Join from this browser" with a real pointer (the page may ignore any
+    other click)."""
     target = page.locator(chooser).first
     if trusted is None:  # no display to act through: the page may ignore this click
         await target.click(timeout=ACTION_TIMEOUT_MS)
         return
     await trusted.click(target)
+
+
+async def _dismiss_app_prompt(trusted: TrustedInput) -> None:
+    """Close the browser's "open the app?" prompt, which the page raises a moment after
+    the chooser's click and no page script can reach, with a real Escape (twice: it
+    may come late). Runs beside the join steps: the web client loads meanwhile."""
     for _ in range(APP_PROMPT_ESCAPES):
         await asyncio.sleep(APP_PROMPT_PAUSE_S)
         await trusted.press("Escape")
@@ -261,8 +287,24 @@ class _ClientScope:
 
         return act
 
-    def fill(self, selector: str, text: str) -> Callable[[Raw], Awaitable[None]]:
+    def fill_all(self, texts: dict[str, str]) -> Callable[[Raw], Awaitable[None]]:
+        """Fill each field that shows (some builds ask no email)."""
+
         async def act(raw: Raw) -> None:
-            await fill(self.locate(), selector, text)(raw)
+            for selector, text in texts.items():
+                if await self.locate().locator(selector).count():
+                    await fill(self.locate(), selector, text)(raw)
+
+        return act
+
+    def click_all(
+        self, *targets: tuple[str, Callable[[Raw], bool]]
+    ) -> Callable[[Raw], Awaitable[None]]:
+        """Click each target whose condition holds in the reading."""
+
+        async def act(raw: Raw) -> None:
+            for selector, wanted in targets:
+                if wanted(raw):
+                    await click(self.locate(), selector)(raw)
 
         return act
