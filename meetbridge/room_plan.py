@@ -6,7 +6,8 @@ room's health from it. No I/O here, so every rule is unit-tested: members never
 receive themselves, each receives every other live member, a room with fewer than two
 live members carries nothing, and the same-host path (PulseAudio pipes between
 daemons) is chosen only when every placed member runs on one host and the room is not
-forced across hosts.
+forced across hosts. A person in a browser (through an invite) is a member too, always
+elsewhere: while one is in the room, the room's media meets in Janus.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ class RoomHealth(StrEnum):
 
 @dataclass(frozen=True)
 class Member:
-    bot_id: str
+    bot_id: str  # a bot's id, or a browser participant's
     host: str | None  # the worker host the bot runs on; None: not on a worker yet
     live: bool = True  # in its meeting or on its way (not failed, not left)
+    in_browser: bool = False  # a person on meetbridge's join page, on no worker
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ def plan_room(members: Sequence[Member], *, force_path: Path | None = None) -> R
     hosts = {m.host for m in live if m.host is not None}
     if force_path is not None:
         path = force_path
+    elif any(m.in_browser for m in live):
+        path = Path.JANUS  # a browser reaches the room only through Janus
     elif len(hosts) == 1:
         path = Path.SAME_HOST
     else:

@@ -118,3 +118,20 @@ def test_a_closed_room_carries_nothing() -> None:
     records = {m: _record(m, BotState.IN_MEETING, "h:1") for m in ("a", "b")}
     plan = plan_room(members_of(_room(["a", "b"], closed=True), records))
     assert plan.health is RoomHealth.DEGRADED and plan.links == ()
+
+
+def test_a_person_in_a_browser_takes_the_room_across_hosts_both_ways() -> None:
+    bots = [Member("a", "h"), Member("b", "h")]
+    assert plan_room(bots).path is Path.SAME_HOST
+    plan = plan_room([*bots, Member("pt_1", None, in_browser=True)])
+    assert plan.path is Path.JANUS
+    assert plan.sources_for("a") == ["b", "pt_1"]  # the bot shows and plays the person
+    assert plan.sources_for("pt_1") == ["a", "b"]
+    gone = plan_room([*bots, Member("pt_1", None, live=False, in_browser=True)])
+    assert gone.path is Path.SAME_HOST and "pt_1" not in gone.sources_for("a")
+
+
+def test_one_meeting_and_a_person_in_a_browser_are_a_bridge() -> None:
+    plan = plan_room([Member("a", "h"), Member("pt_1", None, in_browser=True)])
+    assert plan.health is RoomHealth.WIRED and plan.path is Path.JANUS
+    assert plan.sources_for("a") == ["pt_1"]
