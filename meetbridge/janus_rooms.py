@@ -22,8 +22,9 @@ class RoomMedia:
     janus_url: str
     audio_room: int
     video_room: int
-    secret: str | None = None
+    secret: str | None = None  # to change or destroy the rooms
     prebuffer: int = 3  # AudioBridge packets (20 ms each) buffered per member
+    pin: str | None = None  # to join them (bots, and browsers through the invite proxy)
 
     @classmethod
     def of_room(cls, room: RoomRecord) -> RoomMedia:
@@ -33,6 +34,7 @@ class RoomMedia:
             room.video_room,
             room.secret.get_secret_value(),
             room.prebuffer,
+            room.pin.get_secret_value() if room.pin is not None else None,
         )
 
 
@@ -44,20 +46,29 @@ def _with_secret(body: dict[str, object], secret: str | None) -> dict[str, objec
     return {**body, "secret": secret} if secret else body
 
 
+def _with_pin(body: dict[str, object], pin: str | None) -> dict[str, object]:
+    return {**body, "pin": pin} if pin else body
+
+
 async def create_rooms(media: RoomMedia, publishers: int = 16) -> None:
-    """Create both rooms (idempotent)."""
+    """Create both rooms (idempotent): private (Janus's `list` does not show them), and
+    closed to anyone without the pin when the room has one."""
     async with JanusSession(media.janus_url) as session:
         audio = await session.attach(AUDIO_PLUGIN)
         if not await _exists(audio, media.audio_room):
             await audio.request(
                 _with_secret(
-                    {
-                        "request": "create",
-                        "room": media.audio_room,
-                        "sampling_rate": 48000,
-                        "default_prebuffering": media.prebuffer,
-                        "audiolevel_event": False,
-                    },
+                    _with_pin(
+                        {
+                            "request": "create",
+                            "room": media.audio_room,
+                            "is_private": True,
+                            "sampling_rate": 48000,
+                            "default_prebuffering": media.prebuffer,
+                            "audiolevel_event": False,
+                        },
+                        media.pin,
+                    ),
                     media.secret,
                 )
             )
@@ -65,13 +76,17 @@ async def create_rooms(media: RoomMedia, publishers: int = 16) -> None:
         if not await _exists(video, media.video_room):
             await video.request(
                 _with_secret(
-                    {
-                        "request": "create",
-                        "room": media.video_room,
-                        "publishers": publishers,
-                        "videocodec": "vp8",
-                        "audiocodec": "opus",
-                    },
+                    _with_pin(
+                        {
+                            "request": "create",
+                            "room": media.video_room,
+                            "is_private": True,
+                            "publishers": publishers,
+                            "videocodec": "vp8",
+                            "audiocodec": "opus",
+                        },
+                        media.pin,
+                    ),
                     media.secret,
                 )
             )

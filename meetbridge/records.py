@@ -117,20 +117,26 @@ class RoomRecord(BaseModel):
     audio_room: int
     video_room: int
     secret: SecretStr
+    # The join pin of both media rooms: Janus lets in only who gives it. Only meetbridge
+    # knows it (workers, and the invite proxy, which adds it for browsers); None for a
+    # room made before rooms had pins.
+    pin: SecretStr | None = None
     prebuffer: int
     created_at: datetime
     updated_at: datetime
     closed: bool = False
 
     def to_redis(self) -> dict[str, str]:
-        data = self.model_dump(mode="json")
+        data = self.model_dump(mode="json", exclude_none=True)
         data["members"] = json.dumps(self.members)
         data["secret"] = self.secret.get_secret_value()
+        if self.pin is not None:
+            data["pin"] = self.pin.get_secret_value()
         return {k: str(v) for k, v in data.items()}
 
     @classmethod
     def from_redis(cls, data: dict[str, str]) -> RoomRecord:
-        values: dict[str, object] = dict(data)
+        values: dict[str, object] = {k: v for k, v in data.items() if v != ""}
         values["members"] = json.loads(data["members"])
         values["closed"] = data.get("closed") == "True"
         return cls.model_validate(values)

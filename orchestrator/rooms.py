@@ -92,7 +92,8 @@ class Rooms:
         self, key: ApiKey, bot_ids: Sequence[str], *, janus_url: str, prebuffer: int
     ) -> RoomRecord:
         """A new room of `bot_ids` (checked by `check_members`): claim them, create its
-        media rooms on the room Janus at `janus_url` (one secret per room), wire them.
+        media rooms on the room Janus at `janus_url` (one secret and one join pin per
+        room), wire them.
 
         409 when a member is in another room; 503 when the room Janus cannot be reached
         (then no member stays claimed).
@@ -107,6 +108,7 @@ class Rooms:
             audio_room=100_000 + 2 * number,
             video_room=100_001 + 2 * number,
             secret=SecretStr(secrets.token_urlsafe(16)),
+            pin=SecretStr(secrets.token_urlsafe(16)),
             prebuffer=prebuffer,
             created_at=at,
             updated_at=at,

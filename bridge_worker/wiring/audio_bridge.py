@@ -32,6 +32,7 @@ class AudioRoom:
     secret: str | None = None
     prebuffer: int = 3  # packets Janus buffers per member before mixing (20 ms each)
     receive_prefetch: int = 2  # frames of the mix we buffer before playing (aiortc: 4)
+    pin: str | None = None  # the room's join pin
 
 
 async def _connected(pc: RTCPeerConnection, timeout_s: float) -> None:
@@ -94,13 +95,16 @@ async def audio_seat(
         transceiver = pc.addTransceiver(track, direction="sendrecv")
         _shorten_receive_buffer(transceiver.receiver, room.receive_prefetch)
         await pc.setLocalDescription(await pc.createOffer())
+        join: dict[str, object] = {
+            "request": "join",
+            "room": room.room,
+            "display": display[:64],
+            "prebuffer": room.prebuffer,
+        }
+        if room.pin:
+            join["pin"] = room.pin
         data, jsep = await handle.message(
-            {
-                "request": "join",
-                "room": room.room,
-                "display": display[:64],
-                "prebuffer": room.prebuffer,
-            },
+            join,
             jsep={"type": "offer", "sdp": pc.localDescription.sdp},
         )
         if data.get("audiobridge") != "joined" or jsep is None:

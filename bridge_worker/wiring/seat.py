@@ -38,12 +38,17 @@ log = structlog.get_logger(__name__)
 
 def audio_room(media: RoomMedia, receive_prefetch: int) -> AudioRoom:
     return AudioRoom(
-        media.janus_url, media.audio_room, media.secret, media.prebuffer, receive_prefetch
+        media.janus_url,
+        media.audio_room,
+        media.secret,
+        media.prebuffer,
+        receive_prefetch,
+        media.pin,
     )
 
 
 def video_room(media: RoomMedia) -> VideoRoom:
-    return VideoRoom(media.janus_url, media.video_room, media.secret)
+    return VideoRoom(media.janus_url, media.video_room, media.secret, media.pin)
 
 
 class CameraMixer:

@@ -33,6 +33,10 @@ class VideoRoom:
     janus_url: str
     room: int
     secret: str | None = None
+    pin: str | None = None  # the room's join pin (publishers and subscribers)
+
+    def pinned(self, body: dict[str, object]) -> dict[str, object]:
+        return {**body, "pin": self.pin} if self.pin else body
 
 
 def feed_id(bot_id: str) -> int:
@@ -52,13 +56,15 @@ async def publishing(room: VideoRoom, bot_id: str, track: MediaStreamTrack) -> A
     async with JanusSession(room.janus_url) as session:
         handle = await session.attach(PLUGIN)
         await handle.message(
-            {
-                "request": "join",
-                "ptype": "publisher",
-                "room": room.room,
-                "id": feed_id(bot_id),
-                "display": bot_id[:64],
-            }
+            room.pinned(
+                {
+                    "request": "join",
+                    "ptype": "publisher",
+                    "room": room.room,
+                    "id": feed_id(bot_id),
+                    "display": bot_id[:64],
+                }
+            )
         )
         pc = RTCPeerConnection()
         try:
@@ -85,12 +91,14 @@ async def _subscribe(
     while True:
         try:
             data, jsep = await handle.message(
-                {
-                    "request": "join",
-                    "ptype": "subscriber",
-                    "room": room.room,
-                    "streams": [{"feed": feed_id(source)}],
-                }
+                room.pinned(
+                    {
+                        "request": "join",
+                        "ptype": "subscriber",
+                        "room": room.room,
+                        "streams": [{"feed": feed_id(source)}],
+                    }
+                )
             )
             if jsep is not None:
                 return data, jsep

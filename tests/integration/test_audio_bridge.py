@@ -27,8 +27,10 @@ async def test_two_bots_hear_each_other_through_an_audio_bridge(tmp_path: Path) 
     tone_b = make_tone_wav(tmp_path / "b.wav", 1000.0, seconds=10)
     async with contextlib.AsyncExitStack() as stack:
         janus = await stack.enter_async_context(LabJanus())
-        room = AudioRoom(janus.http_url, 4321, secret="room-secret", prebuffer=2)
-        await create_rooms(RoomMedia(janus.http_url, 4321, 4322, "room-secret", prebuffer=2))
+        room = AudioRoom(janus.http_url, 4321, secret="room-secret", prebuffer=2, pin="room-pin")
+        await create_rooms(
+            RoomMedia(janus.http_url, 4321, 4322, "room-secret", prebuffer=2, pin="room-pin")
+        )
         a = await stack.enter_async_context(bot_audio(runtime_base=Path("/tmp"), run_as=account))
         b = await stack.enter_async_context(bot_audio(runtime_base=Path("/tmp"), run_as=account))
         await stack.enter_async_context(audio_seat(room, a, "bot-a"))

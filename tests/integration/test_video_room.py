@@ -49,8 +49,8 @@ async def test_a_stage_published_by_one_member_is_seen_by_the_other() -> None:
 
     async with contextlib.AsyncExitStack() as stack:
         janus = await stack.enter_async_context(LabJanus())
-        room = VideoRoom(janus.http_url, 7001, secret="room-secret")
-        await create_rooms(RoomMedia(janus.http_url, 7000, 7001, "room-secret"))
+        room = VideoRoom(janus.http_url, 7001, secret="room-secret", pin="room-pin")
+        await create_rooms(RoomMedia(janus.http_url, 7000, 7001, "room-secret", pin="room-pin"))
         screens = {}
         for bot, rgb in (("bot-a", (220, 0, 0)), ("bot-b", (0, 0, 220))):
             screen = await stack.enter_async_context(
