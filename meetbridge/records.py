@@ -156,6 +156,12 @@ class SeatMedia(BaseModel):
     audio_out_fps: float | None = 0.0  # None on the same-host path: the others' pipes read it
     audio_in_fps: float = 0.0
     video_in_fps: dict[str, float] = {}
+    # How loud the meetings' sound was over the last interval (RMS of the 16-bit
+    # samples, dBFS; -96 is silence): what this bot's meeting sends into the room (the
+    # Janus path measures it here), and per source, what each other member's meeting
+    # plays into this bot's microphone (the same-host path measures it here).
+    audio_out_dbfs: float | None = None
+    audio_in_dbfs: dict[str, float] = {}
     # How long the bot's browser held what it received from its meeting, per kind,
     # over the last interval (buffer_ms; target_ms, lip sync included; minimum_ms, for
     # jitter alone): the bridge's delay before the room, which grows on a starved host.

@@ -41,6 +41,13 @@ def _room_key(room_id: str) -> str:
     return f"{PREFIX}:room:{room_id}"
 
 
+def _rooms_of_key(key_id: str) -> str:
+    return f"{PREFIX}:apikey:{key_id}:rooms"
+
+
+ROOMS_PER_KEY = 100  # a key's room list keeps this many, newest first
+
+
 def seat_media_of(record: BotRecord) -> SeatMedia | None:
     """The bot's seat as its worker last reported it; None when it has no seat."""
     if not record.room_status:
@@ -61,11 +68,27 @@ class RoomStore:
         return int(await self._redis.incr(ROOM_SEQUENCE))
 
     async def save(self, room: RoomRecord) -> None:
-        await self._redis.hset(_room_key(room.id), mapping=room.to_redis())
+        """Store the room, and list it under its key (newest first, the last
+        `ROOMS_PER_KEY` only: older rooms stay readable by id)."""
+        index = _rooms_of_key(room.key_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(_room_key(room.id), mapping=room.to_redis())
+            pipe.zadd(index, {room.id: room.created_at.timestamp()})
+            pipe.zremrangebyrank(index, 0, -ROOMS_PER_KEY - 1)
+            await pipe.execute()
 
     async def get(self, room_id: str) -> RoomRecord | None:
         data = await self._redis.hgetall(_room_key(room_id))
         return RoomRecord.from_redis(data) if data else None
+
+    async def list_for_key(self, key_id: str, limit: int = ROOMS_PER_KEY) -> list[RoomRecord]:
+        """The key's rooms, newest first, closed ones included."""
+        ids = await self._redis.zrevrange(_rooms_of_key(key_id), 0, limit - 1)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for room_id in ids:
+                pipe.hgetall(_room_key(room_id))
+            rows = await pipe.execute()
+        return [RoomRecord.from_redis(row) for row in rows if row]
 
     async def claim(self, bot_ids: Sequence[str], room_id: str) -> str | None:
         """Put the bots in the room; returns the first bot already in one (then nobody moved)."""

@@ -22,7 +22,15 @@ from meetbridge.room_store import RoomStore
 from meetbridge.settings import check_secrets
 from meetbridge.store import BotStore
 from meetbridge.vendor_sessions import SessionCipher, VendorSessionStore
-from orchestrator.api.routes import bots, events, health, rooms, vendor_sessions
+from orchestrator.api.routes import (
+    bots,
+    dashboard,
+    events,
+    health,
+    meeting_links,
+    rooms,
+    vendor_sessions,
+)
 from orchestrator.events import EventLog
 from orchestrator.keys import KeyCache
 from orchestrator.metrics import Metrics
@@ -121,6 +129,9 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
     app.include_router(rooms.router)
     app.include_router(events.router)
     app.include_router(vendor_sessions.router)
+    app.include_router(meeting_links.router)
+    app.include_router(dashboard.router)
+    app.mount(dashboard.ASSETS_PATH, dashboard.assets(), name="dashboard-assets")
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

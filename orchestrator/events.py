@@ -9,7 +9,17 @@ import redis.asyncio as aioredis
 
 from meetbridge.records import EVENTS_STREAM
 
-PUBLIC_FIELDS = ("event_id", "type", "bot_id", "old_state", "state", "reason", "detail", "at")
+PUBLIC_FIELDS = (
+    "event_id",
+    "type",
+    "bot_id",
+    "room_id",  # room.* events: which room
+    "old_state",
+    "state",
+    "reason",
+    "detail",
+    "at",
+)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import structlog
 from fastapi import HTTPException, status
@@ -18,7 +19,7 @@ from pydantic import SecretStr
 from meetbridge.bot_commands import BotCommand, CommandChannel
 from meetbridge.janus_rooms import RoomMedia, create_rooms, destroy_rooms
 from meetbridge.lifecycle import TERMINAL_STATES
-from meetbridge.records import BotRecord, RoomRecord, now
+from meetbridge.records import BotRecord, RoomRecord, SeatMedia, now
 from meetbridge.room_plan import RoomHealth, members_of, plan_room
 from meetbridge.room_store import RoomStore, seat_media_of
 from meetbridge.store import BotStore
@@ -28,6 +29,27 @@ from orchestrator.schemas import RoomMemberPublic, RoomPublic
 log = structlog.get_logger(__name__)
 MEDIA_STALE_AFTER_S = 10.0  # workers report every 2 s; three missed reports: not flowing
 ID_MAX = 64
+
+
+def meeting_level(bot_id: str, members: Sequence[RoomMemberPublic], at: datetime) -> float | None:
+    """How loud `bot_id`'s meeting is as it goes into the room, from fresh reports.
+
+    On the Janus path the bot's own seat measures what it sends; on the same-host path
+    the members that pipe its meeting into their microphones measure it (the loudest
+    of their readings: they read the same sound)."""
+
+    def fresh(media: SeatMedia | None) -> bool:
+        return media is not None and (at - media.updated_at).total_seconds() <= MEDIA_STALE_AFTER_S
+
+    own = next((m.media for m in members if m.bot_id == bot_id), None)
+    if own is not None and fresh(own) and own.audio_out_dbfs is not None:
+        return own.audio_out_dbfs
+    heard = [
+        m.media.audio_in_dbfs[bot_id]
+        for m in members
+        if m.media is not None and fresh(m.media) and bot_id in m.media.audio_in_dbfs
+    ]
+    return max(heard) if heard else None
 
 
 @dataclass(frozen=True)
@@ -61,6 +83,12 @@ class Rooms:
         for bot_id in bot_ids:
             await self.commands.send(bot_id, BotCommand.ROOM)
 
+    async def of_key(self, key: ApiKey, limit: int) -> list[RoomPublic]:
+        """The key's rooms as the API shows them, newest first."""
+        return [
+            await self.view(room) for room in await self.room_store.list_for_key(key.key_id, limit)
+        ]
+
     async def view(self, room: RoomRecord) -> RoomPublic:
         """The room as the API shows it: members, their seats' media, health, flowing."""
         records: dict[str, BotRecord | None] = {
@@ -73,6 +101,8 @@ class Rooms:
             if record is not None
         ]
         at = now()
+        for member in members:
+            member.audio_level_dbfs = meeting_level(member.bot_id, members, at)
         live = [m for m in members if m.state not in TERMINAL_STATES]
         flowing = plan.health is RoomHealth.WIRED and all(
             m.media is not None

@@ -78,7 +78,9 @@ async def audio_seat(
         session = await stack.enter_async_context(JanusSession(room.janus_url))
         handle = await session.attach(PLUGIN)
         track = await stack.enter_async_context(
-            capture_track(audio.server, audio.speaker_monitor, sent)
+            capture_track(
+                audio.server, audio.speaker_monitor, sent, counters.audio_out_loudness.add
+            )
         )
         pc = RTCPeerConnection()
         stack.push_async_callback(close_peer, pc, "audio bridge seat")

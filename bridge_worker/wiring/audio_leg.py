@@ -11,6 +11,7 @@ microphone. One interface, two paths, chosen by the room plan:
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
 
@@ -55,6 +56,7 @@ class PulsePipes:
                         self.audio.server,
                         self.audio.mic_sink,
                         self._heard,
+                        on_audio=functools.partial(self.counters.heard_from, bot_id),
                     )
                 )
                 self._pipes[bot_id] = (server, pipe)

@@ -77,9 +77,15 @@ class PulseCaptureTrack(MediaStreamTrack):
     kind = "audio"
     MAX_BUFFERED_FRAMES = 2
 
-    def __init__(self, reader: asyncio.StreamReader, on_frame: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        on_frame: Callable[[], None] | None = None,
+        on_audio: Callable[[bytes], None] | None = None,
+    ):
         super().__init__()
         self._on_frame = on_frame  # called per frame that carries captured sound
+        self._on_audio = on_audio  # called with that frame's samples
         self._reader = reader
         self._buffer = bytearray()
         self._pts = 0
@@ -111,6 +117,8 @@ class PulseCaptureTrack(MediaStreamTrack):
             del self._buffer[: self._standing.excess(len(self._buffer))]
             if self._on_frame is not None:
                 self._on_frame()
+            if self._on_audio is not None:
+                self._on_audio(data)
         else:
             data = bytes(FRAME_BYTES)  # the source is late: a frame of silence
         frame = av.AudioFrame(format="s16", layout="mono", samples=FRAME_SAMPLES)
@@ -126,14 +134,18 @@ class PulseCaptureTrack(MediaStreamTrack):
 
 @contextlib.asynccontextmanager
 async def capture_track(
-    server: str, source: str, on_frame: Callable[[], None] | None = None
+    server: str,
+    source: str,
+    on_frame: Callable[[], None] | None = None,
+    on_audio: Callable[[bytes], None] | None = None,
 ) -> AsyncIterator[PulseCaptureTrack]:
-    """A track of what `source` carries, while the block runs."""
+    """A track of what `source` carries, while the block runs (`on_frame` per 20 ms
+    frame of captured sound sent, `on_audio` with its samples)."""
     async with supervised(
         parec_argv(source), name="parec", env=pulse_env(server), stdout=asyncio.subprocess.PIPE
     ) as proc:
         assert proc.stdout is not None
-        track = PulseCaptureTrack(proc.stdout, on_frame)
+        track = PulseCaptureTrack(proc.stdout, on_frame, on_audio)
         try:
             yield track
         finally:

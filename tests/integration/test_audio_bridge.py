@@ -13,6 +13,7 @@ from bridge_worker.devices.audio import bot_audio
 from bridge_worker.devices.audio_io import dominant_frequency, playing, record
 from bridge_worker.wiring.audio_bridge import AudioRoom, audio_seat
 from bridge_worker.wiring.pulse_pipe import pulse_pipe
+from bridge_worker.wiring.seat_health import Loudness, SeatCounters, level_dbfs
 from lab.janus_server import LabJanus
 from lab.media import make_tone_wav
 from meetbridge.janus_rooms import RoomMedia, create_rooms
@@ -33,7 +34,8 @@ async def test_two_bots_hear_each_other_through_an_audio_bridge(tmp_path: Path) 
         )
         a = await stack.enter_async_context(bot_audio(runtime_base=Path("/tmp"), run_as=account))
         b = await stack.enter_async_context(bot_audio(runtime_base=Path("/tmp"), run_as=account))
-        await stack.enter_async_context(audio_seat(room, a, "bot-a"))
+        seat_a = SeatCounters()
+        await stack.enter_async_context(audio_seat(room, a, "bot-a", seat_a))
         await stack.enter_async_context(audio_seat(room, b, "bot-b"))
         # Meeting A says 440 Hz (into A's speaker), meeting B says 1000 Hz.
         await stack.enter_async_context(playing(a.server, a.speaker_sink, tone_a))
@@ -47,6 +49,9 @@ async def test_two_bots_hear_each_other_through_an_audio_bridge(tmp_path: Path) 
             if heard_by_a and heard_by_b:
                 break
     assert heard_by_b == pytest.approx(440.0, abs=5)  # B's meeting now hears A's
+    # What A's meeting sends is measured on its way: the tone's -6 dBFS peaks, RMS -9.
+    sent = seat_a.snapshot().audio_out_loudness
+    assert level_dbfs(Loudness(), sent) == pytest.approx(-9.0, abs=1.0)
     assert heard_by_a == pytest.approx(1000.0, abs=5)  # and A's hears B's, not itself
 
 
@@ -62,11 +67,19 @@ async def test_a_same_host_pipe_carries_one_bots_meeting_into_anothers_microphon
         a = await stack.enter_async_context(bot_audio(runtime_base=Path("/tmp"), run_as=account))
         b = await stack.enter_async_context(bot_audio(runtime_base=Path("/tmp"), run_as=account))
         await stack.enter_async_context(playing(a.server, a.speaker_sink, tone_a))
+        loudness = Loudness()
         async with pulse_pipe(
-            a.server, a.speaker_monitor, b.server, b.mic_sink, lambda: frames.append(1)
+            a.server,
+            a.speaker_monitor,
+            b.server,
+            b.mic_sink,
+            lambda: frames.append(1),
+            on_audio=loudness.add,
         ):
             heard = dominant_frequency(await record(b.server, b.mic_source, 1.0), 48000)
             assert heard == pytest.approx(440.0, abs=5)
         assert len(frames) > 25  # about 50 frames of 20 ms a second went through
+        # The tone's peaks are at -6 dBFS: its RMS level, as the seat reports it, is -9.
+        assert level_dbfs(Loudness(), loudness) == pytest.approx(-9.0, abs=1.0)
         await asyncio.sleep(0.2)
         assert dominant_frequency(await record(b.server, b.mic_source, 1.0), 48000) is None

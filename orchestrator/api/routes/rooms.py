@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, status
 
 from orchestrator.api.deps import KeyDep, RoomsDep, SettingsDep
-from orchestrator.schemas import ErrorBody, RoomCreate, RoomMemberAdd, RoomPublic
+from orchestrator.schemas import ErrorBody, RoomCreate, RoomList, RoomMemberAdd, RoomPublic
 
 router = APIRouter(prefix="/v1/rooms", tags=["rooms"])
+ROOMS_LISTED = 50
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "missing or unknown API key"},
     404: {"model": ErrorBody, "description": "no such room or bot for this key"},
@@ -27,6 +28,12 @@ async def create_room(
         key, body.bots, janus_url=settings.room_janus_url, prebuffer=settings.room_prebuffer
     )
     return await rooms.view(room)
+
+
+@router.get("", response_model=RoomList, responses={401: ERRORS[401]})
+async def list_rooms(key: KeyDep, rooms: RoomsDep) -> RoomList:
+    """The caller's rooms, newest first (at most 50), closed ones included."""
+    return RoomList(rooms=await rooms.of_key(key, ROOMS_LISTED))
 
 
 @router.get("/{room_id}", response_model=RoomPublic, responses=ERRORS)
