@@ -9,6 +9,7 @@ import os
 import socket
 from collections.abc import AsyncIterator
 
+import httpx
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from meetbridge.bot_commands import CommandChannel
 from meetbridge.bot_replies import ReplyChannel
+from meetbridge.invites import InviteSessions, InviteStore
 from meetbridge.redis_client import connect
 from meetbridge.room_store import RoomStore
 from meetbridge.settings import check_secrets
@@ -31,7 +33,9 @@ from orchestrator.api.routes import (
     rooms,
     vendor_sessions,
 )
+from orchestrator.api.routes import invites as invite_routes
 from orchestrator.events import EventLog
+from orchestrator.janus_proxy import POLL_TIMEOUT_S, JanusProxy
 from orchestrator.keys import KeyCache
 from orchestrator.metrics import Metrics
 from orchestrator.queue import JobQueue
@@ -86,7 +90,12 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis = connect(settings.redis_url)
         store, commands = BotStore(redis), CommandChannel(redis)
-        room_desk = Rooms(store, RoomStore(redis), commands)
+        invite_store = InviteStore(redis)
+        room_desk = Rooms(store, RoomStore(redis), commands, invite_store)
+        # The signalling proxy's connections to the room Janus (long polls included).
+        janus_client = httpx.AsyncClient(timeout=POLL_TIMEOUT_S + 5, trust_env=False)
+        app.state.invites = invite_store
+        app.state.janus_proxy = JanusProxy(janus_client, InviteSessions(redis))
         event_log = EventLog(redis)
         queue = JobQueue(settings.redis_url)
         metrics = Metrics()
@@ -116,6 +125,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
                 task.cancel()
             await asyncio.gather(*loops, return_exceptions=True)
             queue.close()
+            await janus_client.aclose()
             await redis.aclose()
 
     app = FastAPI(
@@ -129,6 +139,9 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
     app.include_router(rooms.router)
     app.include_router(events.router)
     app.include_router(vendor_sessions.router)
+    app.include_router(invite_routes.rooms_router)
+    app.include_router(invite_routes.router)
+    app.add_exception_handler(invite_routes.InviteRefused, invite_routes.invite_refused)
     app.include_router(meeting_links.router)
     app.include_router(dashboard.router)
     app.mount(dashboard.ASSETS_PATH, dashboard.assets(), name="dashboard-assets")

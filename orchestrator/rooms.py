@@ -17,6 +17,7 @@ from fastapi import HTTPException, status
 from pydantic import SecretStr
 
 from meetbridge.bot_commands import BotCommand, CommandChannel
+from meetbridge.invites import InviteStore
 from meetbridge.janus_rooms import RoomMedia, create_rooms, destroy_rooms
 from meetbridge.lifecycle import TERMINAL_STATES
 from meetbridge.records import BotRecord, RoomRecord, SeatMedia, now
@@ -59,6 +60,7 @@ class Rooms:
     store: BotStore
     room_store: RoomStore
     commands: CommandChannel
+    invites: InviteStore | None = None  # a closed room's invites are revoked
 
     async def check_members(self, key: ApiKey, bot_ids: Sequence[str]) -> None:
         """The caller's bots, each once, none ended: else 422, 404 or 409."""
@@ -189,10 +191,13 @@ class Rooms:
             await self.remove_member(room, bot_id)
 
     async def close(self, room: RoomRecord) -> RoomRecord:
-        """Unwire every member and destroy the room's media rooms."""
+        """Unwire every member, revoke the room's invites and destroy its media rooms
+        (its guests leave with them)."""
         members = room.members
         room = room.model_copy(update={"closed": True, "members": [], "updated_at": now()})
         await self.room_store.save(room)
+        if self.invites is not None:
+            await self.invites.revoke_room(room.id)
         for bot_id in members:
             await self.room_store.release(bot_id, room.id)
         await self.notify(members)

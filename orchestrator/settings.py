@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from meetbridge.settings import SharedSettings
@@ -25,6 +27,16 @@ class OrchestratorSettings(SharedSettings):
         le=10,
         description="AudioBridge packets (20 ms) buffered per member: jitter slack, paid "
         "in latency (docs/audio.md); at 0 Janus drops members from the mix",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The API's address as browsers reach it (https://host[:port]), for "
+        "invite links; unset: the address each request came to",
+    )
+    join_ice_servers: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="ICE servers (RTCIceServer objects, JSON) for the join page's peer "
+        "connections: a TURN server for guests behind NAT (README: Behind NAT)",
     )
     webhook_attempts: int = 5
     webhook_timeout_s: float = 5.0

@@ -10,10 +10,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from meetbridge.bot_commands import CommandChannel
 from meetbridge.bot_replies import ReplyChannel
+from meetbridge.invites import InviteStore
 from meetbridge.records import BotRecord
 from meetbridge.store import BotStore
 from meetbridge.vendor_sessions import VendorSessionStore
 from orchestrator.events import EventLog
+from orchestrator.janus_proxy import JanusProxy
 from orchestrator.keys import ApiKey, KeyCache
 from orchestrator.queue import JobQueue
 from orchestrator.rooms import Rooms
@@ -45,6 +47,8 @@ CommandsDep = Annotated[CommandChannel, Depends(_app_state("commands", CommandCh
 RepliesDep = Annotated[ReplyChannel, Depends(_app_state("replies", ReplyChannel))]
 RoomsDep = Annotated[Rooms, Depends(_app_state("rooms", Rooms))]
 EventsDep = Annotated[EventLog, Depends(_app_state("events", EventLog))]
+InvitesDep = Annotated[InviteStore, Depends(_app_state("invites", InviteStore))]
+JanusProxyDep = Annotated[JanusProxy, Depends(_app_state("janus_proxy", JanusProxy))]
 VendorSessionsDep = Annotated[
     VendorSessionStore, Depends(_app_state("vendor_sessions", VendorSessionStore))
 ]
