@@ -34,6 +34,7 @@ from orchestrator.api.routes import (
     vendor_sessions,
 )
 from orchestrator.api.routes import invites as invite_routes
+from orchestrator.api.routes import join_page as join_page_routes
 from orchestrator.events import EventLog
 from orchestrator.janus_proxy import POLL_TIMEOUT_S, JanusProxy
 from orchestrator.keys import KeyCache
@@ -142,6 +143,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
     app.include_router(invite_routes.rooms_router)
     app.include_router(invite_routes.router)
     app.add_exception_handler(invite_routes.InviteRefused, invite_routes.invite_refused)
+    app.include_router(join_page_routes.router)
     app.include_router(meeting_links.router)
     app.include_router(dashboard.router)
     app.mount(dashboard.ASSETS_PATH, dashboard.assets(), name="dashboard-assets")

@@ -5,76 +5,20 @@ tampered one opens nothing and says why; the token never reaches a log."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
 
-from lab.room_scene import eventually, room_stack
-from lab.stack import Stack
+from lab.room_scene import eventually
 from meetbridge.invites import InviteStore, participant_of
 from meetbridge.janus_http import JanusSession
 from meetbridge.janus_rooms import AUDIO_PLUGIN, VIDEO_PLUGIN
-from meetbridge.records import RoomRecord
-from meetbridge.room_store import RoomStore
+from tests.fixtures.invites import HEADER, setting
 
 pytestmark = [pytest.mark.integration]
-
-MEETING = "http://127.0.0.1:8088/videoroomtest.html?room=1234"  # never joined: no worker
-HEADER = "X-Meetbridge-Invite"
-
-
-@dataclass
-class Setting:
-    stack: Stack
-    api: httpx.AsyncClient
-    redis: aioredis.Redis
-
-    async def room(self, bots: int = 1) -> dict[str, Any]:
-        ids = []
-        for n in range(bots):
-            made = await self.api.post(
-                "/v1/bots", json={"meeting_url": MEETING, "display_name": f"b{n}"}
-            )
-            assert made.status_code == 202, made.text
-            ids.append(made.json()["id"])
-        room = await self.api.post("/v1/rooms", json={"bots": ids})
-        assert room.status_code == 201, room.text
-        return dict(room.json())
-
-    async def record(self, room_id: str) -> RoomRecord:
-        record = await RoomStore(self.redis).get(room_id)
-        assert record is not None
-        return record
-
-    async def invite(self, room_id: str, **body: Any) -> tuple[str, dict[str, Any]]:
-        made = await self.api.post(
-            f"/v1/rooms/{room_id}/invites", json={"expires_in_s": 600, **body}
-        )
-        assert made.status_code == 201, made.text
-        url = made.json()["url"]
-        assert url.startswith(self.stack.base_url + "/join#mbi_")
-        return url.split("#", 1)[1], made.json()
-
-    def guest(self, token: str | None) -> httpx.AsyncClient:
-        headers = {HEADER: token} if token is not None else {}
-        return httpx.AsyncClient(base_url=self.stack.base_url, headers=headers, timeout=45)
-
-
-@contextlib.asynccontextmanager
-async def setting(folder: Path) -> AsyncIterator[Setting]:
-    async with room_stack(folder, workers=0) as (services, api):
-        redis = aioredis.Redis.from_url(services.redis_url, decode_responses=True)
-        try:
-            yield Setting(services, api, redis)
-        finally:
-            await redis.aclose()
 
 
 async def test_an_invite_is_checked_listed_revoked_and_grants_nothing_of_the_api(

@@ -13,6 +13,7 @@ logged by invite id at most.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -294,10 +295,28 @@ async def janus_handle(
 
 @router.get("/janus/{session_id}", responses=PROXY_ERRORS)
 async def janus_events(
-    session_id: str, guest: GuestDep, proxy: JanusProxyDep, maxev: int = 1
+    session_id: str, request: Request, guest: GuestDep, proxy: JanusProxyDep, maxev: int = 1
 ) -> Any:
-    """The long poll of the invite's own session (janus.js sends `rid` too: ignored)."""
+    """The long poll of the invite's own session (janus.js sends `rid` too: ignored).
+    It ends when the browser goes away, rather than holding the API for up to 30 s (a
+    closed tab, or an API that is stopping)."""
     session = _id(session_id)
     if session is None:
         return _refused("not a session of this invite")
-    return await _proxied(proxy.poll(guest.invite, guest.room, session, maxev))
+    poll = asyncio.ensure_future(_proxied(proxy.poll(guest.invite, guest.room, session, maxev)))
+    gone = asyncio.ensure_future(_disconnected(request))
+    try:
+        await asyncio.wait((poll, gone), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (poll, gone):
+            task.cancel()
+    if poll.done() and not poll.cancelled():
+        return poll.result()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+async def _disconnected(request: Request) -> None:
+    """Returns when the client has gone (a GET has no body: the next ASGI message after
+    the empty request is the disconnect)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
