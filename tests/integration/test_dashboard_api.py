@@ -104,9 +104,10 @@ async def test_the_page_and_its_assets_come_from_the_package(api_only) -> None:
         assert "default-src 'self'" in page.headers["content-security-policy"]
         for asset in ("app.js", "app.css"):
             served = await browser.get(f"/static/dashboard/{asset}")
-            assert served.status_code == 200 and served.content == (
-                Path("orchestrator/web") / asset
-            ).read_bytes()
+            assert (
+                served.status_code == 200
+                and served.content == (Path("orchestrator/web") / asset).read_bytes()
+            )
         assert (await browser.get("/static/dashboard/../app.py")).status_code == 404
     assert "http" not in _external_references()
 

@@ -1,0 +1,138 @@
+// ==== INVITES (issue 18: "per room: create and copy an invite link, and see who joined
+// through it") ====
+// The invite API (POST/GET /v1/rooms/{id}/invites) is built separately. This panel
+// shows only when the API's OpenAPI document lists that route, so the dashboard works
+// with or without it. TODO: "who joined through it" once the invite API reports the
+// guests that joined (InvitePublic has no such field yet); until then the panel lists
+// the room's invites, their names and when they expire.
+
+import { ApiError, call } from "./api.js";
+import { h } from "./dom.js";
+
+const ROUTE = "/v1/rooms/{room_id}/invites";
+const LIFETIMES = [
+  ["3600", "1 hour"],
+  ["86400", "1 day"],
+  ["604800", "7 days"],
+];
+
+let available = null; // a promise of whether the API has the route
+
+/** Whether this meetbridge offers invites (asked once per page load). */
+export function invitesAvailable() {
+  available ??= fetch("/openapi.json", { cache: "no-store", credentials: "omit" })
+    .then((response) => (response.ok ? response.json() : { paths: {} }))
+    .then((schema) => Boolean(schema.paths && schema.paths[ROUTE] && schema.paths[ROUTE].post))
+    .catch(() => false);
+  return available;
+}
+
+/** The invite panel of one room: create a link, copy it, see the room's invites. */
+export class InvitePanel {
+  constructor(app, roomId, titleId) {
+    this.app = app;
+    this.roomId = roomId;
+    this.created = h("div", { class: "invite-created" });
+    this.list = h("ul", { class: "invite-list" });
+    const lifetimeId = `${roomId}-invite-lifetime`;
+    this.lifetime = h(
+      "select",
+      { id: lifetimeId },
+      LIFETIMES.map(([value, label]) => h("option", { value }, label)),
+    );
+    this.button = h(
+      "button",
+      { type: "button", class: "secondary", onclick: () => this.create() },
+      "Create invite link",
+    );
+    this.element = h(
+      "section",
+      { class: "invites", "aria-labelledby": `${roomId}-invites-title` },
+      h("h4", { id: `${roomId}-invites-title` }, "Invite links"),
+      h(
+        "div",
+        { class: "invite-form", hidden: true },
+        h("label", { for: lifetimeId }, "Link works for"),
+        this.lifetime,
+        this.button,
+      ),
+      h("p", { class: "hint invite-unavailable" }, "Invite links are not offered by this meetbridge."),
+      this.created,
+      this.list,
+    );
+    this.element.setAttribute("aria-describedby", titleId);
+    invitesAvailable().then((yes) => {
+      if (!yes) return;
+      this.element.querySelector(".invite-form").hidden = false;
+      this.element.querySelector(".invite-unavailable").hidden = true;
+      this.refresh();
+    });
+  }
+
+  path() {
+    return `/v1/rooms/${encodeURIComponent(this.roomId)}/invites`;
+  }
+
+  async create() {
+    this.button.disabled = true;
+    try {
+      const body = { expires_in_s: Number(this.lifetime.value) };
+      const invite = await call("POST", this.path(), { body });
+      const field = h("input", {
+        type: "text",
+        readonly: true,
+        value: invite.url,
+        id: `${this.roomId}-invite-url`,
+        class: "invite-url",
+      });
+      const copy = h(
+        "button",
+        { type: "button", class: "secondary", onclick: () => this.copy(field, copy) },
+        "Copy link",
+      );
+      this.created.replaceChildren(
+        h("label", { for: field.id }, "New invite link (shown only now)"),
+        h("div", { class: "copy-row" }, field, copy),
+      );
+      this.app.announce("Invite link created");
+      await this.refresh();
+    } catch (error) {
+      this.app.fail(error);
+    } finally {
+      this.button.disabled = false;
+    }
+  }
+
+  async copy(field, button) {
+    try {
+      await navigator.clipboard.writeText(field.value);
+    } catch {
+      field.select(); // no clipboard permission: leave it selected for Ctrl+C
+      document.execCommand?.("copy");
+    }
+    button.textContent = "Copied";
+    this.app.announce("Invite link copied");
+    setTimeout(() => (button.textContent = "Copy link"), 2000);
+  }
+
+  async refresh() {
+    try {
+      const answer = await call("GET", this.path());
+      this.list.replaceChildren(
+        ...(answer.invites ?? []).map((invite) =>
+          h(
+            "li",
+            {},
+            invite.display_name ?? "A guest who types a name",
+            " · ",
+            invite.revoked ? "withdrawn" : invite.expired ? "expired" : "until ",
+            invite.revoked || invite.expired ? "" : new Date(invite.expires_at).toLocaleString(),
+          ),
+        ),
+      );
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) this.app.fail(error);
+    }
+  }
+}
+// ==== end of INVITES ====
