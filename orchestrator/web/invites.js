@@ -1,10 +1,10 @@
 // ==== INVITES (issue 18: "per room: create and copy an invite link, and see who joined
 // through it") ====
-// The invite API (POST/GET /v1/rooms/{id}/invites) is built separately. This panel
-// shows only when the API's OpenAPI document lists that route, so the dashboard works
-// with or without it. TODO: "who joined through it" once the invite API reports the
-// guests that joined (InvitePublic has no such field yet); until then the panel lists
-// the room's invites, their names and when they expire.
+// The invite API (POST/GET/DELETE /v1/rooms/{id}/invites) shows here only when the
+// API's OpenAPI document lists it, so the dashboard works with or without it.
+// TODO(invites): "who joined through it". The invite API does not report yet which
+// guests joined through an invite (InvitePublic has no such field); once it does, show
+// them in `inviteRow`. Until then each invite shows its name, expiry or withdrawal.
 
 import { ApiError, call } from "./api.js";
 import { h } from "./dom.js";
@@ -108,7 +108,7 @@ export class InvitePanel {
       await navigator.clipboard.writeText(field.value);
     } catch {
       field.select(); // no clipboard permission: leave it selected for Ctrl+C
-      document.execCommand?.("copy");
+      document.execCommand("copy");
     }
     button.textContent = "Copied";
     this.app.announce("Invite link copied");
@@ -118,20 +118,47 @@ export class InvitePanel {
   async refresh() {
     try {
       const answer = await call("GET", this.path());
-      this.list.replaceChildren(
-        ...(answer.invites ?? []).map((invite) =>
-          h(
-            "li",
-            {},
-            invite.display_name ?? "A guest who types a name",
-            " · ",
-            invite.revoked ? "withdrawn" : invite.expired ? "expired" : "until ",
-            invite.revoked || invite.expired ? "" : new Date(invite.expires_at).toLocaleString(),
-          ),
-        ),
-      );
+      this.list.replaceChildren(...(answer.invites ?? []).map((invite) => this.inviteRow(invite)));
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) this.app.fail(error);
+    }
+  }
+
+  inviteRow(invite) {
+    const who = invite.display_name ?? "a guest who types a name";
+    const live = !invite.revoked && !invite.expired;
+    const status = invite.revoked
+      ? "withdrawn"
+      : invite.expired
+        ? "expired"
+        : `works until ${new Date(invite.expires_at).toLocaleString()}`;
+    const withdraw = h(
+      "button",
+      {
+        type: "button",
+        class: "quiet",
+        "aria-label": `Withdraw the invite for ${who}`,
+        onclick: () => this.withdraw(invite, withdraw),
+      },
+      "Withdraw",
+    );
+    return h(
+      "li",
+      { class: "invite", dataset: { inviteId: invite.id } },
+      h("span", {}, `For ${who}: ${status}`),
+      live ? withdraw : null,
+    );
+  }
+
+  async withdraw(invite, button) {
+    button.disabled = true;
+    try {
+      await call("DELETE", `${this.path()}/${encodeURIComponent(invite.id)}`);
+      this.app.announce("Invite withdrawn");
+      await this.refresh();
+    } catch (error) {
+      button.disabled = false;
+      this.app.fail(error);
     }
   }
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -45,7 +46,9 @@ LOUD_DBFS = -40.0  # the tones' bursts read far above this; silence at -96
 async def dashboard_page(playwright, base_url: str) -> AsyncIterator[Page]:
     """A fresh tab on the dashboard; the page's own errors fail the test."""
     async with headless_chromium(playwright) as browser:
-        context = await browser.new_context(viewport=LAPTOP)
+        context = await browser.new_context(
+            viewport=LAPTOP, permissions=["clipboard-read", "clipboard-write"]
+        )
         page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -200,6 +203,18 @@ async def test_sign_in_send_bots_make_a_room_watch_it_and_close_it(
             pytest.fail(f"levels seen: {seen}")
         await shot(page, "4-room")
 
+        # An invite link for the room: made, copied, listed, withdrawn.
+        await room.get_by_role("button", name="Create invite link").click()
+        link = room.get_by_label("New invite link (shown only now)")
+        await expect(link).to_have_value(re.compile(r"/join#mbi_[A-Za-z0-9_-]+$"))
+        await room.get_by_role("button", name="Copy link").click()
+        await expect(room.get_by_role("button", name="Copied")).to_be_visible()
+        assert await page.evaluate("navigator.clipboard.readText()") == await link.input_value()
+        await expect(room.locator("li.invite")).to_contain_text("works until")
+        await shot(page, "5-invite")
+        await room.get_by_role("button", name=re.compile("Withdraw the invite")).click()
+        await expect(room.locator("li.invite")).to_contain_text("withdrawn")
+
         # One member removed: the other stays, the room degraded; then closed.
         await room.get_by_role("button", name="Remove tobob from the room").click()
         await expect(room.locator("tbody tr[data-bot-id]")).to_have_count(1)
@@ -232,7 +247,7 @@ async def test_a_lost_connection_is_shown_and_recovers(api_only, playwright) -> 
         await expect(page.locator("#connection")).to_contain_text("Connection lost")
         await page.get_by_label("Meeting link").fill("https://meet.google.com/abc-defg-hij")
         await expect(page.locator("#link-verdict")).to_contain_text("Cannot reach meetbridge")
-        await shot(page, "5-connection-lost")
+        await shot(page, "6-connection-lost")
         await api_only.start("api")
         await expect(page.locator("#connection")).to_have_text("Live", timeout=30_000)
         await expect(page.locator("#messages")).not_to_contain_text("Connection to meetbridge lost")
