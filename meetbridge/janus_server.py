@@ -3,7 +3,9 @@
 Each instance has its own config folder (a copy of /etc/janus), its own HTTP port
 and nothing else: only the VideoRoom and AudioBridge plugins, only the HTTP
 transport, no admin API, no mDNS. So several run side by side without sharing
-state; the HTTP API listens on `host` (loopback unless told otherwise).
+state; the HTTP API listens on `host` (loopback unless told otherwise: browsers
+never reach it, they go through the API's signalling proxy; only the media ports
+face the network, see `JanusNetwork`).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import re
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import ClassVar
 
 import httpx
 
@@ -60,7 +64,82 @@ def _disable_list(kind: str, folder: str) -> str:
     return ",".join(sorted(p.name for p in Path(folder).glob("*.so") if p.name not in wanted))
 
 
-def _core_config(config_dir: Path) -> str:
+@dataclass(frozen=True)
+class JanusNetwork:
+    """Where a room Janus's media meets the network, for a deployment behind NAT
+    (README: Behind NAT). The defaults suit one machine or one private network.
+
+    - `rtp_port_range` ("20000-20199"): the UDP ports media uses; open them (and only
+      them) in the firewall. Unset: any port the system gives.
+    - `nat_1_1_mapping`: the public address of a 1:1 NAT (a cloud VM's elastic IP), put
+      in Janus's candidates in place of its private one.
+    - `stun_server` ("host:port"): lets Janus learn its public address itself.
+    - `turn_*`: a TURN server (coturn) Janus relays through when nothing direct works.
+    """
+
+    rtp_port_range: str | None = None
+    nat_1_1_mapping: str | None = None
+    stun_server: str | None = None
+    turn_server: str | None = None  # host:port
+    turn_type: str = "udp"  # udp | tcp | tls
+    turn_user: str | None = None
+    turn_password: str | None = None
+
+    PREFIX: ClassVar[str] = "MEETBRIDGE_ROOM_JANUS_"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> JanusNetwork:
+        """From MEETBRIDGE_ROOM_JANUS_RTP_PORT_RANGE, _NAT_1_1_MAPPING, _STUN_SERVER,
+        _TURN_SERVER, _TURN_TYPE, _TURN_USER, _TURN_PASSWORD (unset or empty: default)."""
+        values = {
+            name: environ.get(cls.PREFIX + name.upper()) or None
+            for name in (
+                "rtp_port_range",
+                "nat_1_1_mapping",
+                "stun_server",
+                "turn_server",
+                "turn_user",
+                "turn_password",
+            )
+        }
+        return cls(**values, turn_type=environ.get(cls.PREFIX + "TURN_TYPE") or "udp")
+
+    def __post_init__(self) -> None:
+        if self.rtp_port_range and not re.fullmatch(r"\d{1,5}-\d{1,5}", self.rtp_port_range):
+            raise ValueError("rtp_port_range is two port numbers: 20000-20199")
+        for name in ("stun_server", "turn_server"):
+            value = getattr(self, name)
+            if value and not re.fullmatch(r"[A-Za-z0-9.:\[\]-]+:\d{1,5}", value):
+                raise ValueError(f"{name} is host:port")
+        if self.turn_type not in ("udp", "tcp", "tls"):
+            raise ValueError("turn_type is udp, tcp or tls")
+        for name in ("nat_1_1_mapping", "turn_user", "turn_password"):
+            value = getattr(self, name)
+            if value and not re.fullmatch(r"[^\"\\\s]+", value):
+                raise ValueError(f"{name} has no spaces, quotes or backslashes")
+
+    def media_lines(self) -> str:
+        return f'\trtp_port_range = "{self.rtp_port_range}"\n' if self.rtp_port_range else ""
+
+    def nat_lines(self) -> str:
+        lines = []
+        if self.nat_1_1_mapping:
+            lines.append(f'nat_1_1_mapping = "{self.nat_1_1_mapping}"')
+        if self.stun_server:
+            host, port = self.stun_server.rsplit(":", 1)
+            lines += [f'stun_server = "{host}"', f"stun_port = {port}"]
+        if self.turn_server:
+            host, port = self.turn_server.rsplit(":", 1)
+            lines += [f'turn_server = "{host}"', f"turn_port = {port}"]
+            lines.append(f'turn_type = "{self.turn_type}"')
+            if self.turn_user:
+                lines.append(f'turn_user = "{self.turn_user}"')
+            if self.turn_password:
+                lines.append(f'turn_pwd = "{self.turn_password}"')
+        return "".join(f"\t{line}\n" for line in lines)
+
+
+def _core_config(config_dir: Path, network: JanusNetwork) -> str:
     folders = _system_folders()
     sections = "\n".join(
         f'{kind}: {{\n\tdisable = "{_disable_list(kind, folder)}"\n}}'
@@ -75,11 +154,11 @@ def _core_config(config_dir: Path) -> str:
 certificates: {{
 }}
 media: {{
-}}
+{network.media_lines()}}}
 nat: {{
 \tignore_mdns = true
 \tnice_debug = false
-}}
+{network.nat_lines()}}}
 {sections}
 """
 
@@ -102,12 +181,14 @@ cors: {{
 """
 
 
-def write_config(config_dir: Path, host: str, port: int) -> Path:
+def write_config(
+    config_dir: Path, host: str, port: int, network: JanusNetwork | None = None
+) -> Path:
     """Copy /etc/janus into `config_dir` and overwrite the core and HTTP configs."""
     shutil.copytree(SYSTEM_CONFIG_DIR, config_dir, dirs_exist_ok=True)
     (config_dir / "janus.transport.http.jcfg").write_text(_http_transport_config(host, port))
     core = config_dir / "janus.jcfg"
-    core.write_text(_core_config(config_dir))
+    core.write_text(_core_config(config_dir, network or JanusNetwork()))
     return core
 
 
@@ -131,8 +212,10 @@ class JanusServer:
         host: str = "127.0.0.1",
         port: int | None = None,
         start_timeout_s: float = 15.0,
+        network: JanusNetwork | None = None,
     ) -> None:
         self._given_dir = workdir
+        self.network = network or JanusNetwork()
         self.host = host
         self._wanted_port = port
         self._start_timeout_s = start_timeout_s
@@ -209,7 +292,7 @@ class JanusServer:
     @contextlib.asynccontextmanager
     async def _running(self, port: int) -> AsyncIterator[None]:
         assert self.dir is not None
-        config = write_config(self.dir, self.host, port)
+        config = write_config(self.dir, self.host, port, self.network)
         self.log_path.unlink(missing_ok=True)
         argv = [*self.launch_prefix(), "janus", "-C", str(config), "-F", str(self.dir)]
         argv += ["-L", str(self.log_path)]

@@ -2,9 +2,10 @@
 
 Prints the API address and a fresh API key, runs until Ctrl-C, then stops the
 worker first (its bots leave their meetings), then the API, Janus and Redis.
-A room Janus is started unless MEETBRIDGE_ROOM_JANUS_URL names one already; stored
-sign-ins are encrypted with MEETBRIDGE_SESSION_KEY, or else a key made once and kept
-in .run/session.key.
+A room Janus is started unless MEETBRIDGE_ROOM_JANUS_URL names one already (its
+media ports and NAT settings come from MEETBRIDGE_ROOM_JANUS_*: see JanusNetwork in
+meetbridge/janus_server.py); stored sign-ins are encrypted with
+MEETBRIDGE_SESSION_KEY, or else a key made once and kept in .run/session.key.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from meetbridge.janus_server import JanusServer
+from meetbridge.janus_server import JanusNetwork, JanusServer
 from meetbridge.ports import free_port
 from meetbridge_cli.local_stack import api_server, redis_server, session_key, worker
 
@@ -36,7 +37,9 @@ async def run_local(environ: Mapping[str, str]) -> int:
         if not env.get("MEETBRIDGE_SESSION_KEY"):
             env["MEETBRIDGE_SESSION_KEY"] = session_key(RUN_DIR)
         if not env.get("MEETBRIDGE_ROOM_JANUS_URL"):
-            janus = await stack.enter_async_context(JanusServer(workdir=RUN_DIR / "janus"))
+            janus = await stack.enter_async_context(
+                JanusServer(workdir=RUN_DIR / "janus", network=JanusNetwork.from_env(env))
+            )
             env["MEETBRIDGE_ROOM_JANUS_URL"] = janus.http_url
         base = await stack.enter_async_context(api_server(env, port, RUN_DIR / "api.log"))
         await stack.enter_async_context(worker(env, "worker", RUN_DIR / "worker.log"))
