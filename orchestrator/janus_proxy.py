@@ -61,12 +61,29 @@ class JanusProxy:
 
     async def create_session(self, invite: Invite, room: RoomRecord, message: object) -> dict:
         forward = core_request("root", message)
-        if len(await self.sessions.sessions(invite.id)) >= MAX_SESSIONS:
+        if len(await self._live_sessions(invite.id, room.janus_url)) >= MAX_SESSIONS:
             raise RequestRefused(f"an invite has at most {MAX_SESSIONS} sessions at once")
         reply = await self._post(room.janus_url, forward)
         if reply.get("janus") == "success":
             await self.sessions.add_session(invite.id, int(reply["data"]["id"]))
         return reply
+
+    async def _live_sessions(self, invite_id: str, janus_url: str) -> list[int]:
+        """The invite's sessions; at the limit, those Janus timed out are forgotten first
+        (a closed tab's session lingers until Janus drops it, 60 s without keepalive)."""
+        sessions = await self.sessions.sessions(invite_id)
+        if len(sessions) < MAX_SESSIONS:
+            return sessions
+        live = []
+        for session_id in sessions:
+            reply = await self._post(
+                f"{janus_url}/{session_id}", {"janus": "keepalive", "transaction": "prune"}
+            )
+            if reply.get("janus") == "error":
+                await self.sessions.forget_session(invite_id, session_id)
+            else:
+                live.append(session_id)
+        return live
 
     async def _own_session(self, invite: Invite, session_id: int) -> None:
         if not await self.sessions.owns_session(invite.id, session_id):

@@ -16,6 +16,7 @@ from lab.room_scene import eventually
 from meetbridge.invites import InviteStore, participant_of
 from meetbridge.janus_http import JanusSession
 from meetbridge.janus_rooms import AUDIO_PLUGIN, VIDEO_PLUGIN
+from orchestrator.janus_proxy import MAX_SESSIONS
 from tests.fixtures.invites import HEADER, setting
 
 pytestmark = [pytest.mark.integration]
@@ -247,3 +248,31 @@ async def test_the_proxy_lets_a_guest_join_the_invited_room_and_nothing_else(
             answer = await proxy.post(f"/{session}", {"janus": "keepalive"})
             assert answer.status_code == 410 and answer.json()["reason"] == "revoked"
         assert token not in s.stack.all_logs() and other_token not in s.stack.all_logs()
+
+
+async def test_an_invite_holds_a_few_sessions_and_forgets_those_janus_dropped(
+    tmp_path: Path, lab_session: None
+) -> None:
+    async with setting(tmp_path) as s:
+        room = await s.room()
+        record = await s.record(room["id"])
+        token, _ = await s.invite(room["id"])
+        async with s.guest(token) as guest:
+            proxy = ProxyClient(guest)
+            sessions = [await proxy.create() for _ in range(MAX_SESSIONS)]
+            answer = await proxy.post("", {"janus": "create"})
+            assert answer.status_code == 403 and "at most" in answer.json()["detail"]
+            # One the page destroyed, one Janus dropped (as after a closed tab's timeout).
+            assert (await proxy.post(f"/{sessions[0]}", {"janus": "destroy"})).status_code == 200
+            async with httpx.AsyncClient() as janus:
+                dropped = await janus.post(
+                    f"{record.janus_url}/{sessions[1]}",
+                    json={"janus": "destroy", "transaction": "t"},
+                )
+                assert dropped.json()["janus"] == "success"
+            await proxy.create()
+            await proxy.create()
+            answer = await proxy.post("", {"janus": "create"})
+            assert answer.status_code == 403
+            answer = await proxy.post(f"/{sessions[0]}", {"janus": "keepalive"})
+            assert answer.status_code == 403  # forgotten: no longer the invite's
