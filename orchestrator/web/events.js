@@ -11,6 +11,7 @@ export class SseParser {
   constructor(onEvent) {
     this.onEvent = onEvent;
     this.buffer = "";
+    this.endedWithCr = false;
     this.reset();
   }
 
@@ -21,6 +22,9 @@ export class SseParser {
   }
 
   push(text) {
+    // A CR LF split across two chunks is one line end, not two.
+    if (this.endedWithCr && text.startsWith("\n")) text = text.slice(1);
+    this.endedWithCr = text.endsWith("\r");
     this.buffer += text;
     const lines = this.buffer.split(/\r\n|\r|\n/);
     this.buffer = lines.pop(); // an unfinished line waits for the rest
