@@ -77,6 +77,7 @@ class Dashboard {
     session.signIn(key);
     this.clearMessage();
     await this.enter();
+    document.getElementById(`${this.view}-title`).focus();
   }
 
   async enter() {

@@ -275,3 +275,52 @@ async def test_a_key_revoked_while_signed_in_returns_to_sign_in(api_only, playwr
         await page.get_by_label("Meeting link").fill("https://meet.google.com/abc-defg-hij")
         await expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=20_000)
         await expect(page.locator("#messages")).to_contain_text("That key was not accepted")
+
+
+async def test_keyboard_alone_labels_on_every_control_and_api_errors_as_messages(
+    api_only, playwright
+) -> None:
+    """Signed in, a bot sent and a room tried with the keyboard only; with no room
+    server, the API's 503 shows as a message."""
+    token = await api_only.new_key("dashboard")
+    async with dashboard_page(playwright, api_only.base_url) as page:
+        await page.keyboard.press("Tab")
+        await expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+        await page.keyboard.press("Tab")
+        await expect(page.get_by_label("API key")).to_be_focused()
+        await page.keyboard.type(token)
+        await page.keyboard.press("Enter")
+        await expect(page.get_by_role("heading", name="Bots", level=1)).to_be_focused()
+
+        unlabelled = await page.evaluate(
+            """() => [...document.querySelectorAll("input, select, textarea, button, meter")]
+                .filter((el) => el.checkVisibility())
+                .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute("aria-label")
+                    && !el.textContent.trim())
+                .map((el) => el.outerHTML)"""
+        )
+        assert unlabelled == []
+
+        await page.keyboard.press("Tab")
+        await expect(page.get_by_label("Meeting link")).to_be_focused()
+        await page.keyboard.type("https://meet.google.com/abc-defg-hij")
+        await expect(page.locator("#link-verdict")).to_contain_text("Google Meet meeting")
+        await page.keyboard.press("Tab")
+        await expect(page.get_by_label("The bot's name in the meeting")).to_be_focused()
+        await page.keyboard.press("Enter")
+        card = bot_card(page, "meetbridge")
+        await expect(card).to_have_attribute("data-state", "queued")  # no worker here
+        await expect(card.get_by_role("button", name="Leave: meetbridge")).to_be_visible()
+
+        await page.get_by_role("link", name="Rooms").focus()
+        await page.keyboard.press("Enter")
+        await expect(page.get_by_role("heading", name="Rooms", level=1)).to_be_focused()
+        await page.get_by_role("checkbox", name="meetbridge").focus()
+        await page.keyboard.press("Space")
+        await page.keyboard.press("Tab")
+        await expect(page.get_by_role("button", name="Create room")).to_be_focused()
+        await page.keyboard.press("Enter")
+        await expect(page.locator("#messages")).to_contain_text(
+            "The room media server is unavailable"
+        )
+        assert "Traceback" not in await page.content()
