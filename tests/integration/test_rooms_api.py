@@ -57,6 +57,15 @@ async def test_a_room_bridges_two_meetings_and_lets_one_go(
             assert media["path"] == path and media["status"] == "wired", media
             assert list(media["video_in_fps"]) == [b for b in bots if b != member["bot_id"]]
 
+        async def levels_reported() -> bool:
+            """Each member's meeting sends its person's steady tone (peaks at -6 dBFS):
+            its level reads about -9 dBFS, on either path."""
+            members = (await api.get(f"/v1/rooms/{room['id']}")).json()["members"]
+            levels = [member["audio_level_dbfs"] for member in members]
+            return all(level is not None and -15 < level < -4 for level in levels)
+
+        await eventually(levels_reported)
+
         async def receive_buffers_reported() -> bool:
             """Each bot says how long its browser held its meeting's sound and picture."""
             members = (await api.get(f"/v1/rooms/{room['id']}")).json()["members"]
