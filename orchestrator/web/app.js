@@ -44,6 +44,7 @@ class Dashboard {
     this.show("sign-in-view");
     document.getElementById("nav").hidden = true;
     document.getElementById("sign-out").hidden = true;
+    document.getElementById("api-key-error").textContent = "";
     this.connection.hidden = true;
     document.title = "Sign in · meetbridge";
   }

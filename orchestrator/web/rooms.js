@@ -175,7 +175,7 @@ export class RoomsPage {
       this.rooms.set(closed.id, closed);
       this.render();
       this.app.notify("Room closed: its meetings no longer hear or see each other.");
-      document.getElementById("room-list-title").focus?.();
+      document.getElementById("room-list-title").focus();
     } catch (error) {
       button.disabled = false;
       this.app.fail(error);
