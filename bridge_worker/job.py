@@ -14,6 +14,7 @@ import os
 import socket
 import threading
 import uuid
+from dataclasses import dataclass
 
 import structlog
 from playwright.async_api import Playwright
@@ -29,6 +30,7 @@ from bridge_worker.settings import WorkerSettings
 from bridge_worker.warm_pool import WarmPool
 from meetbridge.bot_commands import BotCommand, Command, CommandChannel
 from meetbridge.bot_replies import ReplyChannel
+from meetbridge.invites import RoomGuests
 from meetbridge.lifecycle import BotState, FailureReason, StateChange
 from meetbridge.records import BotRecord
 from meetbridge.redis_client import connect
@@ -47,6 +49,14 @@ from vendor_scripts.sign_in import vendor_part
 log = structlog.get_logger(__name__)
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 BOT_NAMES_REFRESH_S = 15.0
+
+
+@dataclass(frozen=True)
+class _RoomAccess:
+    """What a bot's room link reads: the rooms, and who is in them from a browser."""
+
+    store: RoomStore
+    guests: RoomGuests
 
 
 class StatePublisher:
@@ -118,7 +128,11 @@ class BotJob:
             sessions = VendorSessionStore(redis, SessionCipher(self.settings.session_key))
             try:
                 await self._run_leased(
-                    store, RoomStore(redis), CommandChannel(redis), ReplyChannel(redis), sessions
+                    store,
+                    _RoomAccess(RoomStore(redis), RoomGuests(redis)),
+                    CommandChannel(redis),
+                    ReplyChannel(redis),
+                    sessions,
                 )
             finally:
                 await store.release_lease(self.bot_id, self.lease_token)
@@ -128,7 +142,7 @@ class BotJob:
     async def _run_leased(
         self,
         store: BotStore,
-        rooms: RoomStore,
+        rooms: _RoomAccess,
         commands: CommandChannel,
         replies: ReplyChannel,
         sessions: VendorSessionStore,
@@ -162,7 +176,7 @@ class BotJob:
         )
         publisher = StatePublisher(store, self.bot_id)
         bot.lifecycle.listeners.append(publisher.push)
-        room = RoomLink(store, rooms, bot)
+        room = RoomLink(store, rooms.store, bot, rooms.guests)
         bot.lifecycle.listeners.append(lambda _change: room.wake.set())
         self._room = room
         helpers = [

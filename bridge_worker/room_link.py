@@ -27,6 +27,7 @@ from bridge_worker.browser.receive_buffers import (
 from bridge_worker.wiring.seat import RoomSeat, room_seat
 from bridge_worker.wiring.seat_health import SeatCounters, seat_media
 from bridge_worker.wiring.seat_io import SeatDevices, Source
+from meetbridge.invites import RoomGuests
 from meetbridge.janus_rooms import RoomMedia
 from meetbridge.lifecycle import BotState
 from meetbridge.records import BotRecord, SeatMedia, now
@@ -61,8 +62,8 @@ def seat_devices(bot: Bot) -> SeatDevices:
 
 
 class RoomLink:
-    def __init__(self, store: BotStore, rooms: RoomStore, bot: Bot):
-        self.store, self.rooms, self.bot = store, rooms, bot
+    def __init__(self, store: BotStore, rooms: RoomStore, bot: Bot, guests: RoomGuests):
+        self.store, self.rooms, self.bot, self.guests = store, rooms, bot, guests
         self.wake = asyncio.Event()
         self._seat: contextlib.AsyncExitStack | None = None
         self._room_seat: RoomSeat | None = None
@@ -104,14 +105,18 @@ class RoomLink:
             member: record if member == me else await self.store.get(member)
             for member in room.members
         }
+        guests = [guest.invite_id for guest in await self.guests.of_room(room.id)]
         forced = self.bot.settings.room_path
         plan = plan_room(
-            members_of(room, records), force_path=None if forced == "auto" else Path(forced)
+            members_of(room, records, guests),
+            force_path=None if forced == "auto" else Path(forced),
         )
         sources = []
         for source in plan.sources_for(me):
-            other = records[source]
-            assert other is not None  # a source is a live member
+            other = records.get(source)
+            if other is None:  # a person in a browser: heard in the AudioBridge, seen there
+                sources.append(Source(source, None, False))
+                continue
             in_process = bool(record.worker) and other.worker == record.worker
             sources.append(Source(source, other.audio_server, in_process))
         return Wanted(RoomMedia.of_room(room), room.id, plan.path, tuple(sources))

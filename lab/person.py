@@ -270,9 +270,12 @@ class SimulatedPerson:
             return None
         return dominant_frequency(recording.samples, recording.rate)
 
-    async def seen_colour(self, participant_name: str) -> tuple[int, int, int]:
-        """Mean RGB of the centre of `participant_name`'s video as received here."""
-        rgb = await self._joined().mean_colour(participant_name)
+    async def seen_colour(
+        self, participant_name: str, part: tuple[float, float] = (0.25, 0.75)
+    ) -> tuple[int, int, int]:
+        """Mean RGB of the middle of `participant_name`'s video as received here, between
+        the fractions `part` of its width (a room's pictures stand side by side)."""
+        rgb = await self._joined().mean_colour(participant_name, part)
         if rgb is None:
             raise LookupError(f"{self.name} does not see {participant_name}'s video playing")
         return rgb

@@ -162,17 +162,18 @@
     }
   }
 
-  // Mean RGB of the centre quarter of the participant's current video frame.
-  function meanColour(name) {
+  // Mean RGB of the participant's current video frame: its vertical middle half, and
+  // horizontally from `left` to `right` (fractions of the width: the centre by default).
+  function meanColour(name, left = 0.25, right = 0.75) {
     const video = remoteVideo(remoteIndex(name));
     if (!isPlaying(video)) return null;
     const w = video.videoWidth, h = video.videoHeight;
-    const cw = Math.max(1, Math.floor(w / 2)), ch = Math.max(1, Math.floor(h / 2));
+    const cw = Math.max(1, Math.floor(w * (right - left))), ch = Math.max(1, Math.floor(h / 2));
     const canvas = document.createElement("canvas");
     canvas.width = cw;
     canvas.height = ch;
     const g = canvas.getContext("2d", { willReadFrequently: true });
-    g.drawImage(video, Math.floor(w / 4), Math.floor(h / 4), cw, ch, 0, 0, cw, ch);
+    g.drawImage(video, Math.floor(w * left), Math.floor(h / 4), cw, ch, 0, 0, cw, ch);
     const data = g.getImageData(0, 0, cw, ch).data;
     const sum = [0, 0, 0];
     for (let i = 0; i < data.length; i += 4) {

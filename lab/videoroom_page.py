@@ -100,8 +100,13 @@ class VideoRoomPage:
             frames=np.asarray(result["frames"], dtype=np.float64).reshape(-1, 2),
         )
 
-    async def mean_colour(self, name: str) -> tuple[int, int, int] | None:
-        rgb = await self.page.evaluate("name => window.__lab.meanColour(name)", name)
+    async def mean_colour(
+        self, name: str, part: tuple[float, float] = (0.25, 0.75)
+    ) -> tuple[int, int, int] | None:
+        rgb = await self.page.evaluate(
+            "([name, left, right]) => window.__lab.meanColour(name, left, right)",
+            [name, *part],
+        )
         return None if rgb is None else (int(rgb[0]), int(rgb[1]), int(rgb[2]))
 
     async def receive_totals(self, name: str) -> ReceiveTotals:

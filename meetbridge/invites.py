@@ -42,6 +42,7 @@ PROXY_STATE_TTL_S = 180  # the proxy's sessions, refreshed by every request (jan
 # keeps a session alive every 25 s and long-polls every 30 s at most)
 NAME_MAX = 40
 PARTICIPANT_PREFIX = "participant:"
+GUEST_ID_PREFIX = "inv_"  # a guest is known in a room by its invite's id
 _PARTICIPANT = re.compile(r"participant:(inv_[0-9a-f]{1,32}):(.*)", re.DOTALL)
 
 
@@ -252,6 +253,20 @@ class InviteSessions:
         fields = await self._redis.hkeys(_janus_key(invite_id))
         return [int(f[2:]) for f in fields if f.startswith("s:")]
 
+    async def note_name(self, invite_id: str, name: str) -> None:
+        """The name the guest gave on the join page (as others see it in the room)."""
+        await self._redis.hset(_janus_key(invite_id), "name", name)
+
+    async def name(self, invite_id: str) -> str | None:
+        name: str | None = await self._redis.hget(_janus_key(invite_id), "name")
+        return name
+
+    async def in_room(self, invite_id: str) -> bool:
+        """Whether the invite's page holds a handle on the room Janus: it joined (or is
+        joining) the room's audio or video."""
+        fields = await self._redis.hkeys(_janus_key(invite_id))
+        return any(f.startswith("h:") for f in fields)
+
     async def handles(self, invite_id: str, session_id: int) -> int:
         values = await self._redis.hvals(_janus_key(invite_id))
         return sum(1 for v in values if v.split(" ", 1)[0] == str(session_id))
@@ -300,3 +315,29 @@ class InviteSessions:
         sessions = await self.sessions(invite_id)
         await self._redis.delete(_janus_key(invite_id))
         return sessions
+
+
+@dataclass(frozen=True)
+class Guest:
+    """A person in a room from a browser, known by the invite they came through."""
+
+    invite_id: str
+    name: str
+
+
+class RoomGuests:
+    """Who is in a room from a browser now: the room's valid invites whose page holds a
+    handle on the room Janus. Read by the room plan's two sides (the API's view and the
+    workers' seats), as the proxy keeps it in Redis."""
+
+    def __init__(self, redis: aioredis.Redis):
+        self._invites, self._sessions = InviteStore(redis), InviteSessions(redis)
+
+    async def of_room(self, room_id: str) -> list[Guest]:
+        at = now()
+        guests = []
+        for invite in await self._invites.of_room(room_id):
+            if invite.problem(at) is None and await self._sessions.in_room(invite.id):
+                name = await self._sessions.name(invite.id) or clean_name(invite.display_name)
+                guests.append(Guest(invite.id, name))
+        return guests

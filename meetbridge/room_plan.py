@@ -86,10 +86,13 @@ def worker_host(worker: str | None) -> str | None:
     return worker.split(":")[0] if worker else None
 
 
-def members_of(room: RoomRecord, records: Mapping[str, BotRecord | None]) -> list[Member]:
+def members_of(
+    room: RoomRecord, records: Mapping[str, BotRecord | None], guests: Sequence[str] = ()
+) -> list[Member]:
     """The room's members as the plan sees them; a closed room has none.
 
-    A member whose record is gone or that ended or failed is not live.
+    A member whose record is gone or that ended or failed is not live. `guests`: the
+    ids of the people in the room from a browser now (their invites' ids), after the bots.
     """
     if room.closed:
         return []
@@ -98,4 +101,5 @@ def members_of(room: RoomRecord, records: Mapping[str, BotRecord | None]) -> lis
         record = records.get(bot_id)
         live = record is not None and record.state not in TERMINAL_STATES
         members.append(Member(bot_id, worker_host(record.worker if record else None), live))
+    members.extend(Member(guest, None, in_browser=True) for guest in guests)
     return members

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from meetbridge.bot_commands import CommandChannel
 from meetbridge.bot_replies import ReplyChannel
-from meetbridge.invites import InviteSessions, InviteStore
+from meetbridge.invites import InviteSessions, InviteStore, RoomGuests
 from meetbridge.redis_client import connect
 from meetbridge.room_store import RoomStore
 from meetbridge.settings import check_secrets
@@ -92,7 +92,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
         redis = connect(settings.redis_url)
         store, commands = BotStore(redis), CommandChannel(redis)
         invite_store = InviteStore(redis)
-        room_desk = Rooms(store, RoomStore(redis), commands, invite_store)
+        room_desk = Rooms(store, RoomStore(redis), commands, invite_store, RoomGuests(redis))
         # The signalling proxy's connections to the room Janus (long polls included).
         janus_client = httpx.AsyncClient(timeout=POLL_TIMEOUT_S + 5, trust_env=False)
         app.state.invites = invite_store

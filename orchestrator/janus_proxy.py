@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import structlog
 
-from meetbridge.invites import Invite, InviteSessions
+from meetbridge.invites import Invite, InviteSessions, participant_of
 from meetbridge.records import RoomRecord
 from orchestrator.janus_policy import InviteScope, RequestRefused, core_request, plugin_message
 
@@ -124,6 +124,9 @@ class JanusProxy:
             forward["body"] = plugin_message(
                 handle.plugin, message.get("body"), scope_of(invite, room)
             )
+            guest = participant_of(str(forward["body"].get("display", "")))
+            if guest is not None:  # the name the others will see, for the room's view
+                await self.sessions.note_name(invite.id, guest[1])
         reply = await self._post(f"{room.janus_url}/{session_id}/{handle_id}", forward)
         if forward["janus"] == "detach" and reply.get("janus") == "success":
             await self.sessions.forget_handle(invite.id, handle_id)

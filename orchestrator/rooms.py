@@ -17,7 +17,7 @@ from fastapi import HTTPException, status
 from pydantic import SecretStr
 
 from meetbridge.bot_commands import BotCommand, CommandChannel
-from meetbridge.invites import InviteStore
+from meetbridge.invites import InviteStore, RoomGuests
 from meetbridge.janus_rooms import RoomMedia, create_rooms, destroy_rooms
 from meetbridge.lifecycle import TERMINAL_STATES
 from meetbridge.records import BotRecord, RoomRecord, SeatMedia, now
@@ -25,7 +25,7 @@ from meetbridge.room_plan import RoomHealth, members_of, plan_room
 from meetbridge.room_store import RoomStore, seat_media_of
 from meetbridge.store import BotStore
 from orchestrator.keys import ApiKey
-from orchestrator.schemas import RoomMemberPublic, RoomPublic
+from orchestrator.schemas import RoomGuestPublic, RoomMemberPublic, RoomPublic
 
 log = structlog.get_logger(__name__)
 MEDIA_STALE_AFTER_S = 10.0  # workers report every 2 s; three missed reports: not flowing
@@ -61,6 +61,7 @@ class Rooms:
     room_store: RoomStore
     commands: CommandChannel
     invites: InviteStore | None = None  # a closed room's invites are revoked
+    guests: RoomGuests | None = None  # who is in a room from a browser
 
     async def check_members(self, key: ApiKey, bot_ids: Sequence[str]) -> None:
         """The caller's bots, each once, none ended: else 422, 404 or 409."""
@@ -96,7 +97,8 @@ class Rooms:
         records: dict[str, BotRecord | None] = {
             bot_id: await self.store.get(bot_id) for bot_id in room.members
         }
-        plan = plan_room(members_of(room, records))
+        guests = await self.guests.of_room(room.id) if self.guests and not room.closed else []
+        plan = plan_room(members_of(room, records, [g.invite_id for g in guests]))
         members = [
             RoomMemberPublic(bot_id=bot_id, state=record.state, media=seat_media_of(record))
             for bot_id, record in records.items()
@@ -106,6 +108,7 @@ class Rooms:
         for member in members:
             member.audio_level_dbfs = meeting_level(member.bot_id, members, at)
         live = [m for m in members if m.state not in TERMINAL_STATES]
+        # A guest's media is its page's own; the bots' seats say whether it reaches them.
         flowing = plan.health is RoomHealth.WIRED and all(
             m.media is not None
             and m.media.flowing(set(plan.sources_for(m.bot_id)), at, MEDIA_STALE_AFTER_S)
@@ -116,6 +119,7 @@ class Rooms:
             health=plan.health.value,
             media_flowing=flowing,
             members=members,
+            guests=[RoomGuestPublic(invite_id=g.invite_id, name=g.name) for g in guests],
             closed=room.closed,
             created_at=room.created_at,
         )

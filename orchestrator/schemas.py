@@ -70,11 +70,19 @@ class RoomMemberPublic(BaseModel):
     audio_level_dbfs: float | None = None
 
 
+class RoomGuestPublic(BaseModel):
+    """A person in the room from meetbridge's join page, through an invite."""
+
+    invite_id: str
+    name: str
+
+
 class RoomPublic(BaseModel):
     id: str
     health: str  # wired (two or more live members) or degraded
     media_flowing: bool  # every live member reports fresh audio both ways and every other's video
     members: list[RoomMemberPublic]
+    guests: list[RoomGuestPublic] = []  # people in the room from a browser now
     closed: bool
     created_at: datetime
 

@@ -21,6 +21,7 @@ from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
 from bridge_worker.wiring.peer_close import close_peer
+from meetbridge.invites import GUEST_ID_PREFIX, participant_of
 from meetbridge.janus_http import JanusError, JanusHandle, JanusSession
 
 log = structlog.get_logger(__name__)
@@ -83,6 +84,19 @@ async def publishing(room: VideoRoom, bot_id: str, track: MediaStreamTrack) -> A
             await handle.detach()
 
 
+async def _feed_of(handle: JanusHandle, room: VideoRoom, source: str) -> int:
+    """The publisher id of `source`: derived from a bot's id; a guest's (a person on
+    the join page, whose id Janus chose) found by the name the proxy gave it."""
+    if not source.startswith(GUEST_ID_PREFIX):
+        return feed_id(source)
+    listed = await handle.request({"request": "listparticipants", "room": room.room})
+    for participant in listed.get("participants", []):
+        guest = participant_of(str(participant.get("display", "")))
+        if guest is not None and guest[0] == source and participant.get("publisher"):
+            return int(participant["id"])
+    raise JanusError(f"428 guest {source} publishes no video yet")
+
+
 async def _subscribe(
     handle: JanusHandle, room: VideoRoom, source: str, timeout_s: float
 ) -> tuple[dict, dict]:
@@ -90,13 +104,14 @@ async def _subscribe(
     deadline = loop.time() + timeout_s
     while True:
         try:
+            feed = await _feed_of(handle, room, source)
             data, jsep = await handle.message(
                 room.pinned(
                     {
                         "request": "join",
                         "ptype": "subscriber",
                         "room": room.room,
-                        "streams": [{"feed": feed_id(source)}],
+                        "streams": [{"feed": feed}],
                     }
                 )
             )

@@ -15,47 +15,21 @@ import numpy as np
 import pytest
 from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaPlayer
-from playwright.async_api import Page, Playwright
+from playwright.async_api import Playwright
 
 from bridge_worker.wiring.video_room import VideoRoom, publishing
 from lab.media import closest_colour_name, colour_y4m, dominant_frequency, tone_wav
-from lab.person import chromium_args, headless_chromium
 from lab.room_scene import eventually
 from meetbridge.invites import InviteStore, participant_of
 from meetbridge.janus_http import JanusSession
 from meetbridge.janus_rooms import AUDIO_PLUGIN, VIDEO_PLUGIN
 from meetbridge.records import RoomRecord
+from tests.fixtures.guest_page import GUEST_TONE, HEARD_FREQUENCY, MEAN_COLOUR, guest_page, phase
 from tests.fixtures.invites import setting
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
-GUEST_TONE, ROOM_TONE = 660.0, 440.0
-
-
-@contextlib.asynccontextmanager
-async def guest_page(
-    playwright: Playwright, media_dir: Path, url: str
-) -> AsyncIterator[tuple[Page, list[str]]]:
-    """A browser whose microphone says GUEST_TONE and whose camera shows green."""
-    args = chromium_args(
-        tone_wav(media_dir, GUEST_TONE), colour_y4m(media_dir, (0, 200, 0), (320, 180, 15))
-    )
-    async with headless_chromium(playwright, *args) as browser:
-        page = await browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        await page.goto(url)
-        yield page, errors
-
-
-async def phase(page: Page, *wanted: str, timeout_s: float = 20) -> dict[str, Any]:
-    async with asyncio.timeout(timeout_s):
-        while True:
-            state = await page.evaluate("window.meetbridgeJoin")
-            if state["phase"] in wanted:
-                return dict(state)
-            await asyncio.sleep(0.2)
+ROOM_TONE = 440.0
 
 
 @pytest.mark.parametrize("how", ["tampered", "revoked", "expired", "closed"])
@@ -230,33 +204,3 @@ async def test_a_guest_joins_the_room_from_the_invite_page(
             await eventually(gone, 10)
             assert not [e for e in errors if "meetbridge" in e or "Uncaught" in e], errors
         assert token not in s.stack.all_logs()
-
-
-MEAN_COLOUR = """(video) => {
-  if (!video.videoWidth) return null;
-  const canvas = document.createElement("canvas");
-  canvas.width = 32; canvas.height = 18;
-  const context = canvas.getContext("2d");
-  context.drawImage(video, 0, 0, 32, 18);
-  const data = context.getImageData(0, 0, 32, 18).data;
-  const sum = [0, 0, 0];
-  for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += data[i + c];
-  return sum.map((v) => v / (data.length / 4));
-}"""
-
-# The loudest frequency of what the guest's page plays of the room's mix (WebAudio).
-HEARD_FREQUENCY = """async () => {
-  const mix = document.getElementById("mix").srcObject;
-  if (!mix || mix.getAudioTracks().length === 0) return null;
-  const context = new AudioContext();
-  const analyser = context.createAnalyser();
-  analyser.fftSize = 8192;
-  context.createMediaStreamSource(mix).connect(analyser);
-  await new Promise((done) => setTimeout(done, 700));
-  const bins = new Float32Array(analyser.frequencyBinCount);
-  analyser.getFloatFrequencyData(bins);
-  await context.close();
-  let best = 0;
-  for (let i = 1; i < bins.length; i++) if (bins[i] > bins[best]) best = i;
-  return bins[best] > -80 ? (best * context.sampleRate) / analyser.fftSize : null;
-}"""
