@@ -6,7 +6,8 @@
 // (/v1/invites/janus, Janus's REST API narrowed to this room): the guest's voice and
 // the others' mix through the room's AudioBridge, the guest's camera and each
 // meeting's stage through its VideoRoom. The proxy adds the room, its pin and the
-// guest's name; the page never knows them.
+// guest's name; the page never knows them. In the room the guest can mute, turn the
+// camera off (the others then see a picture of the guest's name) and leave.
 "use strict";
 
 (function () {
@@ -25,12 +26,20 @@
     audio: "off", // off | joining | joined | connected
     video: "off", // off | joining | published | unavailable
     feeds: {}, // feed id -> {display, label}
+    muted: false,
+    camera: "on", // on | off: off sends a picture of the name instead of the camera
   });
 
   const $ = (id) => document.getElementById(id);
   let token = "";
   let invite = null;
   let janus = null;
+  let name = "";
+  let mixer = null; // the AudioBridge handle
+  let microphone = null; // the microphone's track, as sent
+  let publisher = null; // the VideoRoom handle publishing the camera
+  let cameraSize = {}; // the camera's width and height, for the picture that replaces it
+  let placard = null; // {track, stop} while the camera is off
 
   function readToken() {
     const fromLink = decodeURIComponent(window.location.hash.replace(/^#/, ""));
@@ -124,7 +133,7 @@
 
   function join(event) {
     event.preventDefault();
-    const name = $("name").value.trim();
+    name = $("name").value.trim();
     if (!name) return;
     $("join").disabled = true;
     state.phase = "joining";
@@ -133,17 +142,17 @@
     Janus.init({
       debug: false,
       dependencies: Janus.useDefaultDependencies({ fetch: invited }),
-      callback: () => connect(name),
+      callback: () => connect(),
     });
   }
 
-  function connect(name) {
+  function connect() {
     janus = new Janus({
       server: `${window.location.origin}/v1/invites/janus`,
       iceServers: invite.ice_servers,
       success: () => {
-        joinAudio(name);
-        joinVideo(name);
+        joinAudio();
+        joinVideo();
       },
       error: (error) => {
         if (state.phase !== "problem") status(`The connection to the room failed: ${error}`);
@@ -157,8 +166,7 @@
     });
   }
 
-  function joinAudio(name) {
-    let mixer = null;
+  function joinAudio() {
     state.audio = "joining";
     janus.attach({
       plugin: "janus.plugin.audiobridge",
@@ -173,7 +181,7 @@
           mixer.createOffer({
             tracks: [{ type: "audio", capture: true, recv: true }],
             success: (offer) =>
-              mixer.send({ message: { request: "configure", muted: false }, jsep: offer }),
+              mixer.send({ message: { request: "configure", muted: state.muted }, jsep: offer }),
             error: (error) => status(`Your microphone is unavailable: ${error.message || error}`),
           });
         }
@@ -182,8 +190,14 @@
       iceState: (ice) => {
         if (ice === "connected" || ice === "completed") {
           state.audio = "connected";
+          $("mute").disabled = false;
           joined();
         }
+      },
+      onlocaltrack: (track, on) => {
+        if (track.kind !== "audio" || !on) return;
+        microphone = track;
+        microphone.enabled = !state.muted;
       },
       onremotetrack: (track, mid, on) => {
         if (track.kind === "audio" && on) $("mix").srcObject = new MediaStream([track]);
@@ -191,8 +205,7 @@
     });
   }
 
-  function joinVideo(name) {
-    let publisher = null;
+  function joinVideo() {
     state.video = "joining";
     janus.attach({
       plugin: "janus.plugin.videoroom",
@@ -212,6 +225,7 @@
               }),
             error: () => {
               state.video = "unavailable"; // no camera: the others still see the meetings
+              describeSelf();
             },
           });
         }
@@ -221,10 +235,13 @@
         if (jsep) {
           publisher.handleRemoteJsep({ jsep });
           state.video = "published";
+          $("camera").disabled = false;
         }
       },
       onlocaltrack: (track, on) => {
-        if (track.kind === "video" && on) $("self-view").srcObject = new MediaStream([track]);
+        if (track.kind !== "video" || !on) return;
+        $("self-view").srcObject = new MediaStream([track]); // what the others see
+        if (!placard || track !== placard.track) cameraSize = track.getSettings();
       },
     });
   }
@@ -285,15 +302,120 @@
     status("You are in the room.");
   }
 
+  // Muting is done twice over: the microphone's track is disabled, so the browser
+  // sends silence (nothing of the guest's voice leaves the page), and the AudioBridge
+  // is told, so it leaves the guest out of the room's mix and shows them muted.
+  function setMuted(muted) {
+    state.muted = muted;
+    if (microphone) microphone.enabled = !muted;
+    if (mixer) {
+      mixer.send({
+        message: { request: "configure", muted },
+        error: (error) => status(`The room was not told: ${error}`),
+      });
+    }
+    $("mute").setAttribute("aria-pressed", String(muted));
+    describeSelf();
+    status(muted ? "You are muted: nobody hears you." : "You are unmuted: the room hears you.");
+  }
+
+  // Camera off stops the camera (its light goes out) and sends a still picture of the
+  // guest's name in its place. The feed stays published, so the meetings' bots keep
+  // their layout and show the name where the guest was; a track merely stopped or
+  // disabled would leave them the last frame, or black. Camera on opens it again.
+  async function setCamera(off) {
+    const button = $("camera");
+    button.disabled = true;
+    const next = off ? namePicture(name, cameraSize.width, cameraSize.height) : null;
+    try {
+      await sendVideo(off ? next.track : true); // janus.js stops the track it replaces
+      if (placard) placard.stop();
+      placard = next;
+      state.camera = off ? "off" : "on";
+      button.setAttribute("aria-pressed", String(off));
+      describeSelf();
+      status(off ? "Your camera is off: the room sees your name." : "Your camera is on.");
+    } catch (error) {
+      if (next) next.stop();
+      const what = off ? "off" : "on";
+      status(`The camera could not be turned ${what}: ${(error && error.message) || error}`);
+    } finally {
+      button.disabled = state.phase === "left";
+    }
+  }
+
+  /** Send `capture` (a track, or true: the camera) on the published video, in place. */
+  function sendVideo(capture) {
+    return new Promise((resolve, reject) =>
+      publisher.replaceTracks({
+        tracks: [{ type: "video", capture, recv: false }],
+        success: resolve,
+        error: reject,
+      }),
+    );
+  }
+
+  /** A video track showing `who` and "Camera off", the camera's size. */
+  function namePicture(who, width, height) {
+    const canvas = document.createElement("canvas");
+    canvas.width = width || 640;
+    canvas.height = height || 360;
+    const context = canvas.getContext("2d");
+    const w = canvas.width;
+    const h = canvas.height;
+    const draw = () => {
+      context.fillStyle = "#2b3140";
+      context.fillRect(0, 0, w, h);
+      context.fillStyle = "#4a5568";
+      context.beginPath();
+      context.arc(w / 2, h * 0.4, h * 0.17, 0, 2 * Math.PI);
+      context.fill();
+      context.fillStyle = "#ffffff";
+      context.textAlign = "center";
+      context.textBaseline = "middle";
+      context.font = `600 ${Math.round(h * 0.16)}px system-ui, sans-serif`;
+      context.fillText((who.trim()[0] || "?").toUpperCase(), w / 2, h * 0.41);
+      context.font = `${Math.round(h * 0.08)}px system-ui, sans-serif`;
+      context.fillText(who, w / 2, h * 0.7, w * 0.9);
+      context.fillStyle = "#c3cad6";
+      context.font = `${Math.round(h * 0.06)}px system-ui, sans-serif`;
+      context.fillText("Camera off", w / 2, h * 0.82);
+    };
+    draw();
+    const track = canvas.captureStream(5).getVideoTracks()[0];
+    // A canvas gives a frame only when drawn on: keep drawing so the picture keeps
+    // coming (a receiver that sees no frames keeps the last one it had).
+    const timer = setInterval(draw, 250);
+    return {
+      track,
+      stop: () => {
+        clearInterval(timer);
+        track.stop();
+      },
+    };
+  }
+
+  function describeSelf() {
+    const notes = [];
+    if (state.muted) notes.push("muted");
+    if (state.video === "unavailable") notes.push("no camera");
+    else if (state.camera === "off") notes.push("camera off");
+    $("self-caption").textContent = ["You", ...notes].join(" · ");
+  }
+
   function leave() {
     state.phase = "left";
     status("You left the room.");
     if (janus) janus.destroy();
     janus = null;
-    $("leave").disabled = true;
+    if (placard) placard.stop();
+    placard = null;
+    for (const id of ["leave", "mute", "camera"]) $(id).disabled = true;
   }
 
   $("join-form").addEventListener("submit", join);
+  $("mute").addEventListener("click", () => setMuted(!state.muted));
+  $("camera").addEventListener("click", () => setCamera(state.camera === "on"));
   $("leave").addEventListener("click", leave);
   check();
 })();

@@ -1,6 +1,7 @@
 """The join page in a real browser (headless Chromium with a fake microphone and
 camera): an invite's link shows the room's meetings and joins its media through the
-signalling proxy; an expired, revoked or tampered link shows why, and no media."""
+signalling proxy; an expired, revoked or tampered link shows why, and no media.
+Screenshots of the lobby and the room go to artifacts/join_page/."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from meetbridge.invites import InviteStore, participant_of
 from meetbridge.janus_http import JanusSession
 from meetbridge.janus_rooms import AUDIO_PLUGIN, VIDEO_PLUGIN
 from meetbridge.records import RoomRecord
+from tests.fixtures.artifacts import screenshot
 from tests.fixtures.guest_page import GUEST_TONE, HEARD_FREQUENCY, MEAN_COLOUR, guest_page, phase
 from tests.fixtures.invites import setting
 
@@ -158,6 +160,7 @@ async def test_a_guest_joins_the_room_from_the_invite_page(
             await phase(page, "lobby")
             meetings = await page.locator("#meetings li").all_text_contents()
             assert meetings == ["Janus (lab) meeting (queued)"]
+            await screenshot(page, "join_page", "1-lobby")
             await page.fill("#name", "Ann")
             await page.click("#join")
             state = await phase(page, "joined", "problem")
@@ -173,6 +176,7 @@ async def test_a_guest_joins_the_room_from_the_invite_page(
             await eventually(sees_the_stage, 20)
             caption = page.locator(f'#stages figure[data-display="{bot_id}"] figcaption')
             assert await caption.text_content() == "Janus (lab) meeting"
+            await screenshot(page, "join_page", "2-joined")
 
             async def the_room_hears_the_guest() -> bool:
                 return listener.heard() == pytest.approx(GUEST_TONE, abs=5)
