@@ -2,9 +2,9 @@
 // through it") ====
 // The invite API (POST/GET/DELETE /v1/rooms/{id}/invites) shows here only when the
 // API's OpenAPI document lists it, so the dashboard works with or without it.
-// TODO(invites): "who joined through it". The invite API does not report yet which
-// guests joined through an invite (InvitePublic has no such field); once it does, show
-// them in `inviteRow`. Until then each invite shows its name, expiry or withdrawal.
+// Who joined through an invite comes from the room itself (GET /v1/rooms: `guests`,
+// the people in the room from a browser now, by invite id): each invite shows its
+// name, expiry or withdrawal, and the name of whoever is in the room through it.
 
 import { ApiError, call } from "./api.js";
 import { h } from "./dom.js";
@@ -34,6 +34,9 @@ export class InvitePanel {
     this.roomId = roomId;
     this.created = h("div", { class: "invite-created" });
     this.list = h("ul", { class: "invite-list" });
+    this.invites = []; // as last listed
+    this.enabled = false; // whether the API offers invites
+    this.guests = new Map(); // invite id -> the name of who is in the room through it
     const lifetimeId = `${roomId}-invite-lifetime`;
     this.lifetime = h(
       "select",
@@ -63,6 +66,7 @@ export class InvitePanel {
     this.element.setAttribute("aria-describedby", titleId);
     invitesAvailable().then((yes) => {
       if (!yes) return;
+      this.enabled = true;
       this.element.querySelector(".invite-form").hidden = false;
       this.element.querySelector(".invite-unavailable").hidden = true;
       this.refresh();
@@ -118,14 +122,40 @@ export class InvitePanel {
   async refresh() {
     try {
       const answer = await call("GET", this.path());
-      this.list.replaceChildren(...(answer.invites ?? []).map((invite) => this.inviteRow(invite)));
+      this.invites = answer.invites ?? [];
+      this.render();
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) this.app.fail(error);
     }
   }
 
+  /** Who is in the room through which invite (the room's `guests`), as it is re-read. */
+  showGuests(guests) {
+    const now = new Map(guests.map((guest) => [guest.invite_id, guest.name]));
+    const same =
+      now.size === this.guests.size && [...now].every(([id, name]) => this.guests.get(id) === name);
+    if (same) return;
+    const listed = new Set(this.invites.map((invite) => invite.id));
+    this.guests = now;
+    // An invite made elsewhere since the list was read: read it again.
+    if (this.enabled && [...now.keys()].some((id) => !listed.has(id))) this.refresh();
+    else this.render();
+  }
+
+  render() {
+    // Rows are made anew: keep the keyboard's place on the one that had focus.
+    const focused = this.list.contains(document.activeElement)
+      ? document.activeElement.closest("li.invite")?.dataset.inviteId
+      : undefined;
+    this.list.replaceChildren(...this.invites.map((invite) => this.inviteRow(invite)));
+    if (focused !== undefined) {
+      this.list.querySelector(`li.invite[data-invite-id="${CSS.escape(focused)}"] button`)?.focus();
+    }
+  }
+
   inviteRow(invite) {
     const who = invite.display_name ?? "a guest who types a name";
+    const guest = this.guests.get(invite.id); // who is in the room through it now
     const live = !invite.revoked && !invite.expired;
     const status = invite.revoked
       ? "withdrawn"
@@ -137,7 +167,7 @@ export class InvitePanel {
       {
         type: "button",
         class: "quiet",
-        "aria-label": `Withdraw the invite for ${who}`,
+        "aria-label": `Withdraw the invite for ${guest ?? who}`,
         onclick: () => this.withdraw(invite, withdraw),
       },
       "Withdraw",
@@ -146,6 +176,9 @@ export class InvitePanel {
       "li",
       { class: "invite", dataset: { inviteId: invite.id } },
       h("span", {}, `For ${who}: ${status}`),
+      guest === undefined
+        ? null
+        : h("span", { class: "badge in-browser joined-by" }, `${guest} is in the room`),
       live ? withdraw : null,
     );
   }

@@ -1,6 +1,8 @@
 // The Rooms page: pick bots and make a room; each open room's members, their states
 // and media health, with a live level of what each member's meeting sends; remove a
-// member; close a room. Rooms are re-read every two seconds while the page shows (the
+// member; close a room. People in a room from the join page (the room's `guests`, by
+// the invite they came through) are members too, shown "In browser", with no bot
+// controls. Rooms are re-read every two seconds while the page shows (the
 // workers report their seats' media that often), and at once on room events.
 
 import { call } from "./api.js";
@@ -201,7 +203,8 @@ class RoomCard {
     this.summary = h("p", { class: "room-summary" });
     this.health = h("span", { class: "badge" });
     this.flowing = h("span", { class: "badge" });
-    this.rows = new Map();
+    this.rows = new Map(); // bot id -> MemberRow
+    this.guestRows = new Map(); // invite id -> GuestRow
     this.body = h("tbody");
     this.closeButton = h(
       "button",
@@ -229,7 +232,7 @@ class RoomCard {
           h(
             "tr",
             {},
-            h("th", { scope: "col" }, "Bot"),
+            h("th", { scope: "col" }, "Member"),
             h("th", { scope: "col" }, "State"),
             h("th", { scope: "col" }, "Sound its meeting sends"),
             h("th", { scope: "col" }, "Media"),
@@ -247,9 +250,11 @@ class RoomCard {
     const created = new Date(room.created_at);
     this.heading.textContent = `Room ${room.id.replace(/^room_/, "").slice(0, 8)}`;
     this.closeButton.setAttribute("aria-label", `Close ${this.heading.textContent}`);
-    const count = room.members.length;
-    this.summary.textContent =
-      `${count} member${count === 1 ? "" : "s"} · made ${created.toLocaleTimeString()}`;
+    const guests = room.guests ?? [];
+    const count = room.members.length + guests.length;
+    const inBrowser = guests.length ? ` (${guests.length} in a browser)` : "";
+    const members = `${count} member${count === 1 ? "" : "s"}${inBrowser}`;
+    this.summary.textContent = `${members} · made ${created.toLocaleTimeString()}`;
     this.health.textContent = room.health === "wired" ? "Wired" : "Degraded";
     this.health.className = `badge health-${room.health}`;
     this.flowing.textContent = room.media_flowing ? "Media flowing" : "Media not flowing";
@@ -260,23 +265,65 @@ class RoomCard {
         this.rows.delete(botId);
       }
     }
-    room.members.forEach((member, index) => {
+    for (const [inviteId, row] of this.guestRows) {
+      if (!guests.some((guest) => guest.invite_id === inviteId)) {
+        row.element.remove();
+        this.guestRows.delete(inviteId);
+      }
+    }
+    const rows = room.members.map((member) => {
       let row = this.rows.get(member.bot_id);
       if (!row) {
         row = new MemberRow(this, member.bot_id);
         this.rows.set(member.bot_id, row);
       }
       row.update(member);
-      if (this.body.children[index] !== row.element) {
-        this.body.insertBefore(row.element, this.body.children[index] ?? null);
+      return row.element;
+    });
+    for (const guest of guests) {
+      let row = this.guestRows.get(guest.invite_id);
+      if (!row) {
+        row = new GuestRow(guest.invite_id);
+        this.guestRows.set(guest.invite_id, row);
+      }
+      row.update(guest);
+      rows.push(row.element);
+    }
+    rows.forEach((element, index) => {
+      if (this.body.children[index] !== element) {
+        this.body.insertBefore(element, this.body.children[index] ?? null);
       }
     });
     if (count === 0) {
-      this.body.replaceChildren(h("tr", {}, h("td", { colspan: 5 }, "No members.")));
+      this.body.replaceChildren(
+        h("tr", { class: "no-members" }, h("td", { colspan: 5 }, "No members.")),
+      );
       this.rows.clear();
     } else {
-      for (const row of [...this.body.children]) if (!row.dataset.botId) row.remove();
+      this.body.querySelector("tr.no-members")?.remove();
     }
+    this.invites.showGuests(guests);
+  }
+}
+
+/** A person in the room from the join page: their name, "In browser", nothing to press
+ * (withdrawing their invite, below, takes them out). */
+class GuestRow {
+  constructor(inviteId) {
+    this.name = h("th", { scope: "row" });
+    this.element = h(
+      "tr",
+      { class: "guest", dataset: { guestId: inviteId } },
+      this.name,
+      h("td", {}, h("span", { class: "badge in-browser" }, "In browser")),
+      h("td", { class: "level-cell hint" }, "not measured"),
+      h("td", { class: "media" }, "joined through an invite link"),
+      h("td", {}),
+    );
+  }
+
+  update(guest) {
+    this.name.textContent = guest.name;
   }
 }
 

@@ -4,7 +4,8 @@ The flow a user goes through: sign in, send a bot into a lab meeting, see it rea
 in_meeting and its thumbnail show the meeting; a second bot; a room of the two with
 both members live and their meetings' audio levels moving; one removed; the room
 closed. Around it: a bad key, a refused link (explained before anything is sent,
-nothing queued), and a lost connection, each shown as a message.
+nothing queued), and a lost connection, each shown as a message; and a guest who
+joins a room through an invite link, shown as a member and against the invite.
 
 Screenshots of each page go to `artifacts/dashboard/` (MEETBRIDGE_TEST_ARTIFACTS
 overrides the folder; `/artifacts/` is kept out of git).
@@ -26,6 +27,8 @@ from playwright.async_api import Page, expect
 from lab.meeting import LabMeeting
 from lab.person import SimulatedPerson, headless_chromium
 from lab.room_scene import end_bots, eventually, room_stack
+from tests.fixtures.guest_page import guest_page, phase
+from tests.fixtures.invites import setting
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -324,3 +327,45 @@ async def test_keyboard_alone_labels_on_every_control_and_api_errors_as_messages
             "The room media server is unavailable"
         )
         assert "Traceback" not in await page.content()
+
+
+async def test_a_guest_through_an_invite_is_a_member_while_in_the_room(
+    tmp_path: Path, playwright, lab_media_dir: Path
+) -> None:
+    """A guest joins from the join page (no worker: the room's bot stays queued): the
+    room shows them among its members, "In browser", with nothing to press, and their
+    invite says they are in; once they leave, both go."""
+    async with setting(tmp_path) as s:
+        room_id = (await s.room())["id"]
+        token, made = await s.invite(room_id)
+        key = s.api.headers["Authorization"].removeprefix("Bearer ")
+        async with dashboard_page(playwright, s.stack.base_url) as page:
+            await sign_in(page, key)
+            await page.get_by_role("link", name="Rooms").click()
+            room = page.locator("article.room")
+            invite = room.locator(f'li.invite[data-invite-id="{made["id"]}"]')
+            await expect(invite).to_contain_text("works until")
+            await expect(room.locator("tbody tr.guest")).to_have_count(0)
+
+            link = f"{s.stack.base_url}/join#{token}"
+            async with guest_page(playwright, lab_media_dir, link) as (guest, errors):
+                await phase(guest, "lobby")
+                await guest.fill("#name", "Gus")
+                await guest.click("#join")
+                assert (await phase(guest, "joined", "problem"))["phase"] == "joined", errors
+
+                row = room.locator("tbody tr", has=page.get_by_role("rowheader", name="Gus"))
+                await expect(row).to_have_attribute("data-guest-id", made["id"], timeout=10_000)
+                await expect(row.get_by_text("In browser")).to_be_visible()
+                await expect(row.get_by_role("button")).to_have_count(0)
+                await expect(room.locator(".room-summary")).to_contain_text(
+                    "2 members (1 in a browser)"
+                )
+                await expect(invite).to_contain_text("Gus is in the room")
+                await shot(page, "7-guest")
+
+                await guest.click("#leave")
+                await phase(guest, "left")
+                await expect(row).to_have_count(0, timeout=10_000)
+                await expect(invite).not_to_contain_text("Gus is in the room")
+                await expect(room.locator(".room-summary")).to_contain_text("1 member ·")
