@@ -45,9 +45,10 @@ async def run_local(environ: Mapping[str, str]) -> int:
         await stack.enter_async_context(worker(env, "worker", RUN_DIR / "worker.log"))
         key = await _new_key(env)
         print(
-            f"meetbridge is running\n  API:     {base}  (docs: {base}/docs)\n"
-            f"  API key: {key}\n  rooms:   {env['MEETBRIDGE_ROOM_JANUS_URL']}\n"
-            f"  logs:    {RUN_DIR}/api.log, {RUN_DIR}/worker.log\n"
+            f"meetbridge is running\n  dashboard: {base}/  (sign in with the key below)\n"
+            f"  API:       {base}  (docs: {base}/docs)\n"
+            f"  API key:   {key}\n  rooms:     {env['MEETBRIDGE_ROOM_JANUS_URL']}\n"
+            f"  logs:      {RUN_DIR}/api.log, {RUN_DIR}/worker.log\n"
             "Ctrl-C stops everything.",
             flush=True,
         )

@@ -92,10 +92,13 @@ async def test_meetbridge_run_starts_redis_janus_api_and_worker_and_stops_them_o
         api = re.search(r"API: +(\S+)", banner)
         key = re.search(r"API key: +(\S+)", banner)
         rooms = re.search(r"rooms: +(\S+)", banner)
-        assert api and key and rooms, banner
+        dashboard = re.search(r"dashboard: +(\S+)", banner)
+        assert api and key and rooms and dashboard, banner
         api, key, rooms = api[1], key[1], rooms[1]
         async with httpx.AsyncClient(timeout=10) as client:
             assert (await client.get(f"{api}/healthz")).status_code == 200
+            page = await client.get(dashboard[1])
+            assert page.status_code == 200 and "text/html" in page.headers["content-type"]
             listed = await client.get(f"{api}/v1/bots", headers={"Authorization": f"Bearer {key}"})
             assert listed.status_code == 200, listed.text
             info = await client.get(f"{rooms}/info")
