@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 
 import structlog
@@ -19,6 +19,7 @@ from playwright.async_api import Page, Playwright
 
 from bridge_worker.auto_leave import AutoLeave
 from bridge_worker.bot_devices import BotDevices, DevicesError, DevicesSource, bot_devices
+from bridge_worker.browser.page_relay import PageRelay, page_relay
 from bridge_worker.browser.trusted_input import XTestInput
 from bridge_worker.settings import WorkerSettings
 from meetbridge.lifecycle import BotLifecycle, BotState, FailureReason
@@ -78,6 +79,7 @@ class Bot:
         self._ended_why: tuple[FailureReason, str] | None = None  # left by itself
         self.lifecycle = BotLifecycle(bot_id)
         self.devices: BotDevices | None = None
+        self.relay: PageRelay | None = None  # its page's encoded relay, while it runs
         self._leave_requested = asyncio.Event()
         self._state_changed = asyncio.Condition()
         self.lifecycle.listeners.append(lambda _change: self._notify())
@@ -117,7 +119,8 @@ class Bot:
             )
             async with source as devices:
                 self.devices = devices
-                await self._attend(devices.page)
+                async with self._page_relay(devices.page):
+                    await self._attend(devices.page)
         except _LeftEarly:
             pass
         except BotFailure as exc:
@@ -141,6 +144,19 @@ class Bot:
             lifecycle.move(BotState.ENDED, reason=reason, detail=detail)
         else:
             lifecycle.move(BotState.ENDED)
+
+    @contextlib.asynccontextmanager
+    async def _page_relay(self, page: Page) -> AsyncIterator[None]:
+        """The page's encoded relay (before the meeting opens), when the worker runs one."""
+        if self.settings.audio_relay == "devices":
+            yield
+            return
+        async with page_relay(page) as relay:
+            self.relay = relay
+            try:
+                yield
+            finally:
+                self.relay = None
 
     def _finish_cancelled(self) -> None:
         if self.lifecycle.state is BotState.LEAVING:

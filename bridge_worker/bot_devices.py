@@ -106,6 +106,7 @@ def browser_spec(
         audio_buffer_frames=s.audio_buffer_frames,
         lip_sync=lip_sync_for(s, vendor),
         hidden=hidden_for(vendor),
+        audio_relay=s.audio_relay != "devices",
     )
 
 

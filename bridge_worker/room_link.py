@@ -58,7 +58,9 @@ def seat_devices(bot: Bot) -> SeatDevices:
     devices = bot.devices
     if devices is None:
         raise RuntimeError(f"bot {bot.bot_id} is not running")
-    return SeatDevices(bot.bot_id, devices.audio, devices.feed, devices.display.name, bot.stage_box)
+    return SeatDevices(
+        bot.bot_id, devices.audio, devices.feed, devices.display.name, bot.stage_box, bot.relay
+    )
 
 
 class RoomLink:
@@ -166,6 +168,7 @@ class RoomLink:
         before_at, before, received_before = self._reported or (at, counters, received)
         self._reported = (at, counters, received)
         media = seat_media(before, counters, at - before_at, seat.path, seat.sources)
+        media.relay, media.relay_reason = seat.relay_state()
         media.meeting_receive = mean_receive_delays(received_before, received)
         await self.rooms.report_seat(self.bot.bot_id, media)
 

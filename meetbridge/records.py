@@ -168,6 +168,11 @@ class SeatMedia(BaseModel):
     # Audio also says what share of it NetEq concealed, accelerated or decelerated
     # (concealed_pct, accelerated_pct, decelerated_pct).
     meeting_receive: dict[str, dict[str, float]] = {}
+    # How this bot's meeting hears the room: `encoded` (another meeting's frames sent as
+    # its own) or `devices` (played and captured), with why when not encoded.
+    relay: str | None = None
+    relay_reason: str | None = None
+    relay_fps: float = 0.0  # encoded frames relayed into the meeting a second (about 50)
     updated_at: datetime
 
     def flowing(self, sources: set[str], at: datetime, stale_after_s: float) -> bool:

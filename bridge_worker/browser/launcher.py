@@ -20,6 +20,7 @@ from pathlib import Path
 
 from playwright.async_api import BrowserContext, Page, Playwright
 
+from bridge_worker.browser.page_relay import RELAY_JS
 from meetbridge.process import RunAs, chown_for
 
 
@@ -72,6 +73,7 @@ class BrowserSpec:
     audio_buffer_frames: int = 0  # 0: Chromium's own (1024-frame PulseAudio capture)
     lip_sync: bool = True  # False: received video is not held back for its audio
     hidden: tuple[str, ...] = ()  # CSS selectors of elements never drawn (self views)
+    audio_relay: bool = False  # pages run the encoded relay's script (page_relay.py)
 
     def args(self) -> list[str]:
         frames = self.audio_buffer_frames
@@ -147,6 +149,8 @@ async def bot_browser(
             await context.add_init_script(UNSYNCED_RECEIVE_JS)
         if spec.hidden:
             await context.add_init_script(hiding_script(spec.hidden))
+        if spec.audio_relay:
+            await context.add_init_script(RELAY_JS)
         yield context
     finally:
         with contextlib.suppress(Exception):

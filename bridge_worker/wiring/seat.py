@@ -19,13 +19,15 @@ from collections.abc import AsyncIterator, Sequence
 import av
 import structlog
 
+from bridge_worker.browser.page_relay import PageRelay
 from bridge_worker.capture.stage import Stage
 from bridge_worker.capture.stage_track import StageTrack
 from bridge_worker.devices.camera_feed import CameraFeed
-from bridge_worker.wiring import local_stages
+from bridge_worker.wiring import encoded_frames, local_stages
 from bridge_worker.wiring.audio_bridge import AudioRoom
 from bridge_worker.wiring.audio_leg import AudioLeg, audio_leg
 from bridge_worker.wiring.compositor import compose
+from bridge_worker.wiring.encoded_frames import EncodedForward
 from bridge_worker.wiring.seat_health import SeatCounters
 from bridge_worker.wiring.seat_io import SeatDevices, Source
 from bridge_worker.wiring.video_room import FrameSink, VideoRoom, publishing, watching
@@ -108,9 +110,12 @@ class RoomSeat:
         stage: Stage,
         audio: AudioLeg,
         mixer: CameraMixer,
+        relay: PageRelay | None = None,
     ):
         self.bot_id, self.media, self.path = bot_id, media, path
-        self.stage, self.audio, self.mixer = stage, audio, mixer
+        self.stage, self.audio, self.mixer, self.relay = stage, audio, mixer, relay
+        self._forward: tuple[EncodedForward, asyncio.Task[None]] | None = None
+        self._relay_why: str | None = "off" if relay is None else None
         self.counters = mixer.counters
         self._watchers: dict[str, tuple[bool, asyncio.Task[None]]] = {}  # direct?, task
         self._publisher: contextlib.AsyncExitStack | None = None
@@ -133,7 +138,43 @@ class RoomSeat:
         order, side by side) on the camera. Audio is rewired first: a member that
         leaves must stop being heard at once."""
         await self.audio.set_sources(sources)
+        await self._set_relayed(sources)
         await self._set_watched(sources)
+
+    def relay_state(self) -> tuple[str, str | None]:
+        """`encoded` while another meeting's frames go out as this bot's own, else
+        `devices` and why."""
+        forward = self._forward[0] if self._forward else None
+        if forward is not None and forward.fallback is None:
+            return "encoded", None
+        return "devices", forward.fallback if forward else self._relay_why
+
+    async def _set_relayed(self, sources: Sequence[Source]) -> None:
+        """Forward the single source's frames into this bot's page, where both pages run
+        the relay on this worker; the devices path carries the rest."""
+        source, why = self._relayable(sources)
+        self._relay_why = why
+        if self._forward is not None and self._forward[0].source != source:
+            _, task = self._forward
+            self._forward = None
+            await _stopped(task)
+        if source is not None and self._forward is None and self.relay is not None:
+            source_relay = encoded_frames.offered(source)
+            assert source_relay is not None
+            forward = EncodedForward(source, source_relay, self.relay, self.counters)
+            self._forward = (forward, asyncio.create_task(forward.run()))
+
+    def _relayable(self, sources: Sequence[Source]) -> tuple[str | None, str | None]:
+        if self.relay is None:
+            return None, "off"
+        if self.path is not Path.SAME_HOST:
+            return None, "janus_path"  # TODO(issue 19): frames through the room plane
+        if len(sources) != 1:
+            return None, "no_source" if not sources else "several_sources"
+        source = sources[0]
+        if not source.in_process or encoded_frames.offered(source.bot_id) is None:
+            return None, "source_elsewhere"
+        return source.bot_id, None
 
     async def _set_watched(self, sources: Sequence[Source]) -> None:
         wanted = {s.bot_id: self._direct(s) for s in sources}
@@ -176,6 +217,7 @@ class RoomSeat:
 
     async def aclose(self) -> None:
         """Audio first (no longer heard, at once), then the pictures."""
+        await self._set_relayed([])
         await self.audio.aclose()
         await self._set_watched([])
         self.mixer.drop_held()
@@ -207,6 +249,8 @@ async def room_seat(
         capture = asyncio.create_task(stage.run())
         stack.push_async_callback(_stopped, capture)
         stack.enter_context(local_stages.offering(devices.bot_id, stage))
+        if devices.relay is not None:
+            stack.enter_context(encoded_frames.offering(devices.bot_id, devices.relay))
         mixer = CameraMixer(devices.feed, [], SeatCounters())
         leg = await stack.enter_async_context(
             audio_leg(
@@ -217,7 +261,7 @@ async def room_seat(
                 mixer.counters,
             )
         )
-        seat = RoomSeat(devices.bot_id, media, path, stage, leg, mixer)
+        seat = RoomSeat(devices.bot_id, media, path, stage, leg, mixer, devices.relay)
         stack.push_async_callback(seat.aclose)
         await seat.set_sources(sources)
         yield seat

@@ -54,6 +54,7 @@ class SeatCounters:
     video_in: dict[str, int] = field(default_factory=dict)  # frames received, per source
     audio_out_loudness: Loudness = field(default_factory=Loudness)  # the meeting's, sent
     audio_in_loudness: dict[str, Loudness] = field(default_factory=dict)  # per piped source
+    relayed: int = 0  # encoded frames of another meeting sent as this bot's own
 
     def snapshot(self) -> SeatCounters:
         return copy.deepcopy(self)
@@ -91,5 +92,6 @@ def seat_media(
             else None
         ),
         audio_in_dbfs={s: level for s, level in levels.items() if level is not None},
+        relay_fps=rate(before.relayed, after.relayed),
         updated_at=now(),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bridge_worker.browser.page_relay import PageRelay
 from bridge_worker.devices.audio import BotAudio
 from bridge_worker.devices.camera_feed import CameraFeed
 from vendor_scripts.base import Box
@@ -24,6 +25,7 @@ class SeatDevices:
     feed: CameraFeed  # its camera: what it shows its meeting
     display: str  # the X display its browser draws the meeting on
     stage_box: Callable[[], Awaitable[Box | None]]  # the vendor's stage, in screen pixels
+    relay: PageRelay | None = None  # its page's encoded relay, when the worker runs one
 
 
 @dataclass(frozen=True)
