@@ -27,13 +27,42 @@ VIDEOROOM_PAGE = "videoroomtest.html"
 ALIASES = {"/javascript/bootswatch/fonts/": Path("/usr/share/javascript/bootstrap/fonts")}
 
 
-def settings_js(janus_http_url: str) -> bytes:
-    """The replacement settings.js: every global the demos read, declared."""
+# What a vendor with end-to-end encryption does to its peer connections: an encoded
+# transform of its own on every receiver and sender (here ones that pass frames
+# untouched: with encoded streams on, Chromium sends only what a sender's are given).
+OWN_TRANSFORMS_JS = """
+(() => {
+  const Native = window.RTCPeerConnection;
+  const own = (sender) => {
+    const streams = sender.createEncodedStreams();
+    streams.readable.pipeTo(streams.writable);
+  };
+  window.RTCPeerConnection = function (config, ...rest) {
+    const pc = new Native({ ...(config || {}), encodedInsertableStreams: true }, ...rest);
+    pc.addEventListener("track", (event) => own(event.receiver));
+    const addTrack = pc.addTrack.bind(pc);
+    pc.addTrack = (...args) => { const sender = addTrack(...args); own(sender); return sender; };
+    const addTransceiver = pc.addTransceiver.bind(pc);
+    pc.addTransceiver = (...args) => {
+      const transceiver = addTransceiver(...args);
+      own(transceiver.sender);
+      return transceiver;
+    };
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Native.prototype;
+})();
+"""
+
+
+def settings_js(janus_http_url: str, *, own_transforms: bool = False) -> bytes:
+    """The replacement settings.js: every global the demos read, declared (and, for a
+    meeting like an end-to-end encrypted vendor's, its own receiver transforms)."""
     return (
         f"var server = {json.dumps(janus_http_url)};\n"
         "var iceServers = [];\n"
         "var token = null;\n"
-        "var apisecret = null;\n"
+        "var apisecret = null;\n" + (OWN_TRANSFORMS_JS if own_transforms else "")
     ).encode()
 
 
@@ -80,8 +109,8 @@ class _QuietServer(ThreadingHTTPServer):
 class LabDemoSite:
     """Async context manager: the demo site on 127.0.0.1:<free port> for one Janus."""
 
-    def __init__(self, janus_http_url: str) -> None:
-        self._settings = settings_js(janus_http_url)
+    def __init__(self, janus_http_url: str, *, own_transforms: bool = False) -> None:
+        self._settings = settings_js(janus_http_url, own_transforms=own_transforms)
         self._server: _QuietServer | None = None
         self._thread: threading.Thread | None = None
 

@@ -12,8 +12,10 @@ from lab.janus_server import DEFAULT_ROOM, LabJanus
 class LabMeeting:
     """Async context manager; `url` is the join link of room 1234 of its own Janus."""
 
-    def __init__(self, room: int = DEFAULT_ROOM) -> None:
-        self.room = room
+    def __init__(self, room: int = DEFAULT_ROOM, *, own_transforms: bool = False) -> None:
+        """`own_transforms`: the meeting's page puts its own encoded transform on every
+        receiver, as vendors with end-to-end encryption do."""
+        self.room, self.own_transforms = room, own_transforms
         self._stack: contextlib.AsyncExitStack | None = None
         self._janus: LabJanus | None = None
         self._site: LabDemoSite | None = None
@@ -39,7 +41,9 @@ class LabMeeting:
             janus = await stack.enter_async_context(LabJanus())
             if self.room != DEFAULT_ROOM:
                 await janus.create_videoroom(self.room)
-            site = await stack.enter_async_context(LabDemoSite(janus.http_url))
+            site = await stack.enter_async_context(
+                LabDemoSite(janus.http_url, own_transforms=self.own_transforms)
+            )
             self._janus, self._site = janus, site
             self._stack = stack.pop_all()
         return self
