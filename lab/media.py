@@ -202,3 +202,21 @@ def tone_strength(samples: np.ndarray, rate: int, freq_hz: float, band_hz: float
     spectrum[freqs < 50] = 0
     band = spectrum[(freqs > freq_hz - band_hz) & (freqs < freq_hz + band_hz)]
     return float(band.max()) / float(spectrum.max()) if band.size else 0.0
+
+
+def longest_silence_ms(samples: np.ndarray, rate: int, window_ms: float = 10.0) -> float:
+    """The longest run of quiet windows in a recording of a steady sound, in ms: a
+    window is quiet below a tenth of the recording's median window level (a gap in the
+    sound, whatever its loudness)."""
+    size = max(int(rate * window_ms / 1000), 1)
+    count = samples.size // size
+    if count == 0:
+        return 0.0
+    windows = np.asarray(samples[: count * size], dtype=np.float64).reshape(count, size)
+    levels = np.sqrt(np.mean(windows**2, axis=1))
+    quiet = levels < 0.1 * float(np.median(levels))
+    longest = run = 0
+    for is_quiet in quiet:
+        run = run + 1 if is_quiet else 0
+        longest = max(longest, run)
+    return longest * window_ms

@@ -73,6 +73,8 @@ class PageRelay:
                 "Runtime.evaluate", {"expression": f'__mbRelayIn("{data}")', "silent": True}
             )
         except PlaywrightError:
+            self.fallback = "channel_lost"  # the page or its session went away
+            log.info("encoded relay fell back", reason=self.fallback)
             return False
         self.frames_in += 1
         return True

@@ -4,16 +4,24 @@ its own (real lab meetings, simulated people, the stack)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Playwright
 
-from lab.media import closest_colour_name
+from bridge_worker.room_link import seat_devices
+from bridge_worker.wiring.seat import room_seat
+from bridge_worker.wiring.seat_io import Source
+from lab.bots import bot_settings, running_bot
+from lab.janus_server import LabJanus
+from lab.media import closest_colour_name, longest_silence_ms
 from lab.meeting import LabMeeting
 from lab.person import SimulatedPerson
 from lab.room_scene import end_bots, eventually, hears, room_stack, send_bots
+from meetbridge.janus_rooms import RoomMedia, create_rooms
+from meetbridge.room_plan import Path as RoomPath
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 VENDOR_TRANSFORMS = ("vendor_receiver_transform", "vendor_sender_transform")
@@ -93,3 +101,54 @@ async def test_a_meeting_with_its_own_transforms_falls_back_to_the_devices_path(
         await eventually(both_on_devices, 20)
         await eventually(lambda: hears(people["bob"], 440.0))
         await eventually(lambda: hears(people["ann"], 1000.0))
+
+
+async def test_losing_the_relay_channel_leaves_a_gap_of_at_most_200_ms(
+    playwright: Playwright, lab_media_dir: Path
+) -> None:
+    """Two bots of one process, seated on the same-host path with the relay on; bob's
+    bot loses its relay channel mid-call: bob's meeting goes on hearing ann through the
+    devices path (which fed the microphone all along), the gap measured in what bob
+    hears, and the seat says why."""
+    settings = bot_settings(audio_relay="encoded")
+    async with contextlib.AsyncExitStack() as stack:
+        meeting_a = await stack.enter_async_context(LabMeeting())
+        meeting_b = await stack.enter_async_context(LabMeeting())
+        room_janus = await stack.enter_async_context(LabJanus())
+        ann = await stack.enter_async_context(
+            SimulatedPerson(playwright, "ann", 440.0, (220, 0, 0), lab_media_dir)
+        )
+        bob = await stack.enter_async_context(
+            SimulatedPerson(playwright, "bob", 1000.0, (0, 0, 220), lab_media_dir)
+        )
+        await ann.join(meeting_a.url)
+        await bob.join(meeting_b.url)
+        bot_a = await stack.enter_async_context(
+            running_bot(playwright, meeting_a.url, "bridgea", settings=settings)
+        )
+        bot_b = await stack.enter_async_context(
+            running_bot(playwright, meeting_b.url, "bridgeb", settings=settings)
+        )
+        assert bot_a.devices and bot_b.devices and bot_b.relay
+        media = RoomMedia(room_janus.http_url, audio_room=8201, video_room=8202, secret="s")
+        await create_rooms(media)
+        source_a = Source("bridgea", bot_a.devices.audio.server, True)
+        source_b = Source("bridgeb", bot_b.devices.audio.server, True)
+        seat_a = await stack.enter_async_context(
+            room_seat(seat_devices(bot_a), media, [source_b], RoomPath.SAME_HOST)
+        )
+        seat_b = await stack.enter_async_context(
+            room_seat(seat_devices(bot_b), media, [source_a], RoomPath.SAME_HOST)
+        )
+        await seat_a.set_sources([source_b])  # bob's relay is offered now
+        assert seat_a.relay_state() == seat_b.relay_state() == ("encoded", None)
+        await eventually(lambda: hears(bob, 440.0))
+        await asyncio.sleep(2)  # the relayed frames flow
+
+        recording = asyncio.create_task(bob.heard(3.0))
+        await asyncio.sleep(1.2)
+        await bot_b.relay.session.detach()  # the channel into bob's bot's page is gone
+        heard = await recording
+        assert seat_b.relay_state() == ("devices", "channel_lost")
+        assert longest_silence_ms(heard.samples, heard.rate) <= 200
+        assert await hears(bob, 440.0)
