@@ -18,13 +18,17 @@ PEOPLE = {"ann": (440.0, (220, 0, 0)), "bob": (1000.0, (0, 0, 220))}
 
 
 @pytest.mark.parametrize(
-    ("setting", "path"),
-    [("auto", "same_host"), ("janus", "janus")],  # one host: auto takes PulseAudio pipes
+    ("setting", "path", "relay"),
+    [
+        ("auto", "same_host", "devices"),  # one host: auto takes PulseAudio pipes
+        ("auto", "same_host", "encoded"),
+        ("janus", "janus", "devices"),
+    ],
 )
 async def test_a_room_bridges_two_meetings_and_lets_one_go(
-    tmp_path: Path, playwright, lab_media_dir: Path, setting: str, path: str
+    tmp_path: Path, playwright, lab_media_dir: Path, setting: str, path: str, relay: str
 ) -> None:
-    env = {"MEETBRIDGE_ROOM_PATH": setting}
+    env = {"MEETBRIDGE_ROOM_PATH": setting, "MEETBRIDGE_AUDIO_RELAY": relay}
     async with room_scene(tmp_path, playwright, lab_media_dir, PEOPLE, env=env) as scene:
         ann, bob, api = scene.people["ann"], scene.people["bob"], scene.api
         bots = [scene.bots["ann"], scene.bots["bob"]]
@@ -55,6 +59,7 @@ async def test_a_room_bridges_two_meetings_and_lets_one_go(
         for member in (await api.get(f"/v1/rooms/{room['id']}")).json()["members"]:
             media = member["media"]
             assert media["path"] == path and media["status"] == "wired", media
+            assert media["relay"] == relay, media
             assert list(media["video_in_fps"]) == [b for b in bots if b != member["bot_id"]]
 
         async def levels_reported() -> bool:
