@@ -47,8 +47,11 @@ niceness -10 (`--other-machines-nice`), so that a starved simulated person's lat
 packets are not charged to the bridge; the bots, the stack and the rooms' Janus run
 as usual.
 MEETBRIDGE_* settings in the environment are passed to the stack (for instance
-MEETBRIDGE_ROOM_PATH=janus for the cross-host path). Prints one JSON object on its
-last line.
+MEETBRIDGE_ROOM_PATH=janus for the cross-host path). `--relay both` (the default)
+times the encoded audio relay and the devices path one after the other, one scene
+each, and says per bot which relay carried its meeting; `--load-cores N` keeps N
+cores busy with an unrelated process each meanwhile. Prints one JSON object on its
+last line (with both relays: `relays` holds each one's figures).
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ import numpy as np
 import psutil
 
 from bench.figures import median_ms, range_ms
-from bench.resources import TreeSampler, scratch_dir
+from bench.resources import TreeSampler, busy_cores, machine_busy, scratch_dir
 from bench.room_plane import timed_record
 from bridge_worker.devices.audio import MIC_SOURCE, SPEAKER_SINK
 from bridge_worker.settings import WorkerSettings
@@ -327,6 +330,17 @@ async def _room(scene: LightScene) -> str:
     return str(room["members"][0]["media"]["path"])
 
 
+async def _relays(scene: LightScene) -> dict[str, str]:
+    """How each bot's meeting hears the room now: encoded, or devices and why."""
+    room = (await scene.api.get(f"/v1/rooms/{scene.room_id}")).json()
+    relays = {}
+    for member in room["members"]:
+        media = member["media"] or {}
+        why = media.get("relay_reason")
+        relays[member["bot_id"]] = f"{media.get('relay')}" + (f" ({why})" if why else "")
+    return relays
+
+
 def _worker_pids() -> list[int]:
     """The stack's Celery worker processes (their trees hold the bots)."""
     return [
@@ -336,11 +350,13 @@ def _worker_pids() -> list[int]:
     ]
 
 
-async def main(seconds: float, settle_s: float) -> dict[str, object]:
+async def main(seconds: float, settle_s: float, relay: str | None = None) -> dict[str, object]:
     require_lab_namespace()
     # The caller's MEETBRIDGE_* settings reach the stack (MEETBRIDGE_ROOM_PATH=janus
     # times the cross-host path); no warm spare: only the two bridged bots in the worker.
     env = {k: v for k, v in os.environ.items() if k.startswith("MEETBRIDGE_")}
+    if relay is not None:
+        env["MEETBRIDGE_AUDIO_RELAY"] = relay
     env["MEETBRIDGE_WARM_POOL_SIZE"] = "0"
     # The worker checks its bots' pages and beats as deployed, not as often as the
     # tests' stack has it (to notice failures fast): CPU per bot is the product's.
@@ -365,6 +381,7 @@ async def main(seconds: float, settle_s: float) -> dict[str, object]:
         # CPU while latency is timed; PSS apart, after (reading it stalls the bots)
         sampler = TreeSampler(lambda: workers, descendants=True, pss=False)
         bridged, _ = await asyncio.gather(_bridged(scene, seconds), sampler.run_for(seconds))
+        relays = await _relays(scene)
         memory = TreeSampler(lambda: workers, descendants=True)
         await memory.run_for(PSS_WINDOW_S)
         removal, removal_unmeasured = await _removal(scene)
@@ -388,6 +405,7 @@ async def main(seconds: float, settle_s: float) -> dict[str, object]:
             role: round(mib / bots, 1) for role, mib in memory.pss_mib_by_role.items()
         },
         "path": path,
+        "relay": relays,
         "recorded_s": seconds,
         "other_machines_nice": int(os.environ.get(OTHER_MACHINE_NICE_VAR, "0")),
         "settled_s": settle_s,
@@ -412,7 +430,40 @@ if __name__ == "__main__":
         help="niceness of the lab parts that stand for other machines (the meetings' "
         "Janus servers, the people); 0 runs them like the bots",
     )
+    parser.add_argument(
+        "--relay",
+        choices=("encoded", "devices", "both", "env"),
+        default="both",
+        help="the audio relay to time: both runs encoded then devices (one scene each); "
+        "env keeps MEETBRIDGE_AUDIO_RELAY as set",
+    )
+    parser.add_argument(
+        "--load-cores",
+        type=int,
+        default=0,
+        help="cores kept busy by an unrelated process each, at normal priority, meanwhile",
+    )
     args = parser.parse_args()
     os.environ[OTHER_MACHINE_NICE_VAR] = str(args.other_machines_nice)
     configure_logging("WARNING")
-    print(json.dumps(asyncio.run(main(args.seconds, args.settle))))
+    relays: list[str | None] = [args.relay]
+    if args.relay == "both":
+        relays = ["encoded", "devices"]
+    elif args.relay == "env":
+        relays = [None]
+
+    async def runs() -> dict[str, object]:
+        results: dict[str, object] = {}
+        with busy_cores(args.load_cores):
+            for relay in relays:
+                results[relay or "env"] = await main(args.seconds, args.settle, relay)
+        return results
+
+    results, machine = asyncio.run(machine_busy(runs()))
+    machine["load_cores"] = args.load_cores
+    if len(results) == 1:
+        only = next(iter(results.values()))
+        assert isinstance(only, dict)
+        print(json.dumps({**only, **machine}))
+    else:
+        print(json.dumps({"relays": results, **machine}))

@@ -41,18 +41,15 @@ import asyncio
 import contextlib
 import json
 import os
-import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
-import psutil
 from playwright.async_api import Page, Playwright, async_playwright
 
 from bench.figures import median_ms, range_ms
-from bench.resources import scratch_dir
+from bench.resources import machine_busy, scratch_dir
 from bridge_worker.settings import WorkerSettings
 from lab.guest_page import guest_page, guest_timings, phase
 from lab.meeting import LabMeeting
@@ -68,9 +65,7 @@ ANN_HZ, ANNEAR_HZ, GUEST_HZ = 440.0, 1000.0, 700.0
 ANN_COLOUR, ANNEAR_COLOUR, GUEST_COLOUR = (220, 0, 0), (0, 0, 0), (0, 200, 0)
 BOT = "toann"  # the bot's name in ann's meeting (lab.room_scene.send_bots)
 MAX_ROUNDS = 4
-SATURATED = 0.9  # of all cores busy
 DIRECTIONS = ("guest_to_person_ms", "person_to_guest_ms", "person_to_person_ms")
-T = TypeVar("T")
 
 
 @dataclass
@@ -172,24 +167,6 @@ async def _measure(scene: GuestScene, samples: int) -> dict[str, list[float]]:
     return {direction: delays[:samples] for direction, delays in found.items()}
 
 
-def _busy_cores() -> float:
-    times = psutil.cpu_times()
-    return times.user + times.nice + times.system + times.irq + times.softirq
-
-
-async def _machine(during: Awaitable[T]) -> tuple[T, dict[str, object]]:
-    """Run `during`, and say how busy the whole machine was meanwhile."""
-    busy, at = _busy_cores(), time.monotonic()
-    result = await during
-    machine = (_busy_cores() - busy) / (time.monotonic() - at)
-    cores = psutil.cpu_count() or 1
-    return result, {
-        "machine_busy_cores": round(machine, 2),
-        "machine_cores": cores,
-        "saturated": machine >= SATURATED * cores,
-    }
-
-
 async def main(samples: int, settle_s: float) -> dict[str, object]:
     require_lab_namespace()
     env = {k: v for k, v in os.environ.items() if k.startswith("MEETBRIDGE_")}
@@ -203,7 +180,7 @@ async def main(samples: int, settle_s: float) -> dict[str, object]:
     async with async_playwright() as playwright, guest_scene(folder, playwright, env) as scene:
         await _flowing(scene)
         await asyncio.sleep(settle_s)  # the guest's and the room's start-up load passes
-        found, machine = await _machine(_measure(scene, samples))
+        found, machine = await machine_busy(_measure(scene, samples))
         room = (await scene.api.get(f"/v1/rooms/{scene.room_id}")).json()
         path = (room["members"][0].get("media") or {}).get("path")
     figures: dict[str, object] = {

@@ -10,15 +10,23 @@ import asyncio
 import atexit
 import collections
 import contextlib
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import psutil
+
+T = TypeVar("T")
+SATURATED = 0.9  # of the machine's cores: a run this busy measures starvation too
 
 
 def scratch_dir(prefix: str) -> Path:
@@ -146,3 +154,41 @@ class TreeSampler:
     @property
     def pss_mib(self) -> float:
         return sum(self._pss_samples) / max(len(self._pss_samples), 1) / 2**20
+
+
+def _busy_cpu_seconds() -> float:
+    times = psutil.cpu_times()
+    return float(times.user + times.nice + times.system + times.irq + times.softirq)
+
+
+async def machine_busy(during: Awaitable[T]) -> tuple[T, dict[str, object]]:
+    """Run `during`, and say how busy the whole machine was meanwhile (in cores)."""
+    busy, at = _busy_cpu_seconds(), time.monotonic()
+    result = await during
+    machine = (_busy_cpu_seconds() - busy) / max(time.monotonic() - at, 1e-3)
+    cores = psutil.cpu_count() or 1
+    return result, {
+        "machine_busy_cores": round(machine, 2),
+        "machine_cores": cores,
+        "saturated": machine >= SATURATED * cores,
+    }
+
+
+@contextlib.contextmanager
+def busy_cores(count: int) -> Iterator[None]:
+    """`count` unrelated processes, each keeping one core busy at normal priority, for
+    as long as the block runs (a machine with other work on it); killed with their
+    process groups at the end."""
+    spinners = [
+        subprocess.Popen(  # noqa: S603 - our own interpreter, a fixed loop
+            [sys.executable, "-c", "while True: pass"], start_new_session=True
+        )
+        for _ in range(count)
+    ]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(spinner.pid, signal.SIGKILL)
+            spinner.wait()
