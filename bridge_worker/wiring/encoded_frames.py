@@ -2,11 +2,10 @@
 as its bot's page received them, sent by another bot's page as its own.
 
 A worker runs all its bots on one event loop: a seat whose single source sits in the
-same process takes the source's page relay from here (`offering`) and forwards what it
-taps. An SFU sends one stream per speaker: the frames of one speaker at a time are
-forwarded untouched (`ActiveSpeaker`: while two talk at once, the first keeps the
-floor). Mixing several at once (decode, mix, encode) is not built yet: a seat with
-more than one source stays on the devices path.
+same process takes its sources' page relays from here (`offering`) and forwards what they
+taps. An SFU sends one stream per speaker: while one stream speaks its frames are
+forwarded untouched (`ActiveSpeaker`); while several speak at once (of one meeting or
+of several sources) they are decoded, mixed and encoded (`opus_mix.py`).
 """
 
 from __future__ import annotations
@@ -16,14 +15,17 @@ import contextlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
-from bridge_worker.browser.page_relay import PageRelay
+from bridge_worker.browser.page_relay import FrameListener, PageRelay
+from bridge_worker.wiring.opus_mix import OpusMixer
 from bridge_worker.wiring.seat_health import SeatCounters
 
 _relays: dict[str, PageRelay] = {}
 DTX_MAX_BYTES = 3  # Opus DTX / comfort-noise frames: the speaker is silent
 HOLD_S = 0.2  # a speaker keeps the floor this long after its last speech frame
 QUEUE_FRAMES = 4  # frames waiting to go into the target's page (its own queue holds 2)
+MIX_TICK_S = 0.02
 
 
 @contextlib.contextmanager
@@ -62,35 +64,78 @@ class ActiveSpeaker:
         return False
 
 
-class EncodedForward:
-    """Forwards one source's tapped frames into a target page, for as long as it runs."""
+class EncodedFeed:
+    """What the seat's sources' meetings say, into the target page for as long as it
+    runs: one speaking stream's frames untouched; several at once (streams of several
+    sources, or several speakers of one meeting) decoded, mixed and encoded."""
 
-    def __init__(
-        self, source: str, source_relay: PageRelay, target: PageRelay, counters: SeatCounters
-    ):
-        self.source, self.source_relay, self.target = source, source_relay, target
-        self.counters = counters
+    def __init__(self, sources: dict[str, PageRelay], target: PageRelay, counters: SeatCounters):
+        self.sources, self.target, self.counters = sources, target, counters
         self._speaker = ActiveSpeaker()
+        self._spoke: dict[tuple[str, int], float] = {}  # stream -> its last speech frame
+        self._mixer: OpusMixer | None = None  # while several speak at once
         self._queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_FRAMES)
+        self._listeners: dict[str, FrameListener] = {}
 
-    def _on_frame(self, receiver: int, frame: bytes) -> None:
-        if not self._speaker.takes(receiver, frame, time.monotonic()):
+    @property
+    def source_ids(self) -> frozenset[str]:
+        return frozenset(self.sources)
+
+    @property
+    def mixing(self) -> bool:
+        return self._mixer is not None
+
+    def _on_frame(self, source: str, receiver: int, frame: bytes) -> None:
+        at = time.monotonic()
+        stream = (source, receiver)
+        if len(frame) > DTX_MAX_BYTES:
+            self._spoke[stream] = at
+        speaking = [s for s, spoke in self._spoke.items() if at - spoke <= HOLD_S]
+        if len(speaking) > 1:
+            if self._mixer is None:
+                self._mixer = OpusMixer()
+            self._mixer.add(stream, frame)
             return
+        self._mixer = None
+        if self._speaker.takes(hash(stream), frame, at):
+            self._put(frame)
+
+    def _put(self, frame: bytes) -> None:
         if self._queue.full():  # the target's page is behind: the oldest goes
             self._queue.get_nowait()
         self._queue.put_nowait(frame)
 
     @property
     def fallback(self) -> str | None:
-        """Why the relay stepped aside (either page's reason), or None while it runs."""
-        return self.source_relay.fallback or self.target.fallback
+        """Why the relay stepped aside (any page's reason), or None while it runs."""
+        for relay in (*self.sources.values(), self.target):
+            if relay.fallback is not None:
+                return relay.fallback
+        return None
+
+    async def _mix_ticks(self) -> None:
+        """While several speak: one mixed 20 ms frame per tick."""
+        loop = asyncio.get_running_loop()
+        next_at = loop.time()
+        while True:
+            next_at += MIX_TICK_S
+            await asyncio.sleep(max(next_at - loop.time(), 0))
+            if self._mixer is not None and (frame := self._mixer.tick()) is not None:
+                self._put(frame)
 
     async def run(self) -> None:
-        self.source_relay.listeners.append(self._on_frame)
+        for source, relay in self.sources.items():
+            listener: FrameListener = partial(self._on_frame, source)
+            self._listeners[source] = listener
+            relay.listeners.append(listener)
+        ticks = asyncio.create_task(self._mix_ticks())
         try:
             while True:
                 frame = await self._queue.get()
                 if await self.target.send(frame):
                     self.counters.relayed += 1
         finally:
-            self.source_relay.listeners.remove(self._on_frame)
+            ticks.cancel()
+            await asyncio.gather(ticks, return_exceptions=True)
+            for source, relay in self.sources.items():
+                relay.listeners.remove(self._listeners[source])

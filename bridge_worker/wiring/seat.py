@@ -27,7 +27,7 @@ from bridge_worker.wiring import encoded_frames, local_stages
 from bridge_worker.wiring.audio_bridge import AudioRoom
 from bridge_worker.wiring.audio_leg import AudioLeg, audio_leg
 from bridge_worker.wiring.compositor import compose
-from bridge_worker.wiring.encoded_frames import EncodedForward
+from bridge_worker.wiring.encoded_frames import EncodedFeed
 from bridge_worker.wiring.seat_health import SeatCounters
 from bridge_worker.wiring.seat_io import SeatDevices, Source
 from bridge_worker.wiring.video_room import FrameSink, VideoRoom, publishing, watching
@@ -114,7 +114,7 @@ class RoomSeat:
     ):
         self.bot_id, self.media, self.path = bot_id, media, path
         self.stage, self.audio, self.mixer, self.relay = stage, audio, mixer, relay
-        self._forward: tuple[EncodedForward, asyncio.Task[None]] | None = None
+        self._forward: tuple[EncodedFeed, asyncio.Task[None]] | None = None
         self._relay_why: str | None = "off" if relay is None else None
         self.counters = mixer.counters
         self._watchers: dict[str, tuple[bool, asyncio.Task[None]]] = {}  # direct?, task
@@ -150,31 +150,30 @@ class RoomSeat:
         return "devices", forward.fallback if forward else self._relay_why
 
     async def _set_relayed(self, sources: Sequence[Source]) -> None:
-        """Forward the single source's frames into this bot's page, where both pages run
-        the relay on this worker; the devices path carries the rest."""
-        source, why = self._relayable(sources)
+        """Feed the sources' frames into this bot's page, where every page runs the
+        relay on this worker; the devices path carries the rest."""
+        relays, why = self._relayable(sources)
         self._relay_why = why
-        if self._forward is not None and self._forward[0].source != source:
+        wanted = frozenset(relays)
+        if self._forward is not None and self._forward[0].source_ids != wanted:
             _, task = self._forward
             self._forward = None
             await _stopped(task)
-        if source is not None and self._forward is None and self.relay is not None:
-            source_relay = encoded_frames.offered(source)
-            assert source_relay is not None
-            forward = EncodedForward(source, source_relay, self.relay, self.counters)
-            self._forward = (forward, asyncio.create_task(forward.run()))
+        if relays and self._forward is None and self.relay is not None:
+            feed = EncodedFeed(relays, self.relay, self.counters)
+            self._forward = (feed, asyncio.create_task(feed.run()))
 
-    def _relayable(self, sources: Sequence[Source]) -> tuple[str | None, str | None]:
+    def _relayable(self, sources: Sequence[Source]) -> tuple[dict[str, PageRelay], str | None]:
         if self.relay is None:
-            return None, "off"
+            return {}, "off"
         if self.path is not Path.SAME_HOST:
-            return None, "janus_path"  # TODO(issue 19): frames through the room plane
-        if len(sources) != 1:
-            return None, "no_source" if not sources else "several_sources"
-        source = sources[0]
-        if not source.in_process or encoded_frames.offered(source.bot_id) is None:
-            return None, "source_elsewhere"
-        return source.bot_id, None
+            return {}, "janus_path"  # TODO(issue 19): frames through the room plane
+        if not sources:
+            return {}, "no_source"
+        relays = {s.bot_id: encoded_frames.offered(s.bot_id) for s in sources}
+        if not all(s.in_process for s in sources) or None in relays.values():
+            return {}, "source_elsewhere"
+        return {bot_id: relay for bot_id, relay in relays.items() if relay is not None}, None
 
     async def _set_watched(self, sources: Sequence[Source]) -> None:
         wanted = {s.bot_id: self._direct(s) for s in sources}

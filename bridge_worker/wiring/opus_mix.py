@@ -1,0 +1,81 @@
+"""Several Opus streams into one, for a bot's page to send as its own: decode, mix,
+encode, one 20 ms frame per tick.
+
+Used by the encoded relay when more than one stream speaks at once (two members'
+meetings, or two speakers of one meeting: an SFU sends one stream per speaker). Each
+stream keeps a short queue of decoded frames (its jitter slack, at most
+QUEUE_FRAMES deep: beyond that the oldest goes, so the delay comes back down); a
+tick takes the oldest frame of each stream that has one, sums them (clipped), and
+encodes the sum. A stream with nothing queued adds silence to that tick.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import av
+import numpy as np
+
+RATE = 48_000
+FRAME_SAMPLES = RATE // 50  # 20 ms
+QUEUE_FRAMES = 3
+BITRATE = 48_000
+
+
+class OpusMixer:
+    """Decoders per stream and one encoder. Not thread-safe: one event loop."""
+
+    def __init__(self) -> None:
+        self._decoders: dict[object, av.AudioCodecContext] = {}
+        self._queues: dict[object, deque[np.ndarray]] = {}
+        self._encoder = av.AudioCodecContext.create("libopus", "w")
+        self._encoder.sample_rate = RATE
+        self._encoder.layout = "mono"
+        self._encoder.format = "s16"
+        self._encoder.bit_rate = BITRATE
+        self._encoder.options = {"application": "voip", "frame_duration": "20"}
+        self._encoder.open()
+        self._pts = 0
+
+    def add(self, stream: object, payload: bytes) -> None:
+        """One Opus frame of `stream`, decoded into its queue."""
+        decoder = self._decoders.get(stream)
+        if decoder is None:
+            decoder = self._decoders[stream] = av.AudioCodecContext.create("opus", "r")
+            decoder.sample_rate = RATE
+            decoder.layout = "stereo"
+            decoder.open()
+            self._queues[stream] = deque(maxlen=QUEUE_FRAMES)
+        try:
+            frames = decoder.decode(av.Packet(payload))
+        except av.error.FFmpegError:
+            return  # a damaged frame: its 20 ms are silence here
+        for frame in frames:
+            samples = frame.to_ndarray().astype(np.float32)
+            if frame.format.is_planar:
+                mono = samples.mean(axis=0)
+            else:
+                mono = samples.reshape(-1, len(frame.layout.channels)).mean(axis=1)
+            if np.issubdtype(frame.to_ndarray().dtype, np.floating):
+                mono = mono * 32767.0
+            self._queues[stream].append(mono[:FRAME_SAMPLES])
+
+    def forget(self, stream: object) -> None:
+        self._decoders.pop(stream, None)
+        self._queues.pop(stream, None)
+
+    def tick(self) -> bytes | None:
+        """The next mixed Opus frame, or None when no stream had anything queued."""
+        taken = [queue.popleft() for queue in self._queues.values() if queue]
+        if not taken:
+            return None
+        mixed = np.zeros(FRAME_SAMPLES, dtype=np.float32)
+        for samples in taken:
+            mixed[: samples.size] += samples
+        pcm = np.clip(mixed, -32768, 32767).astype(np.int16).reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
+        frame.sample_rate = RATE
+        frame.pts = self._pts
+        self._pts += FRAME_SAMPLES
+        packets = self._encoder.encode(frame)
+        return bytes(packets[0]) if packets else None
