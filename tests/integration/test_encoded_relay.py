@@ -152,3 +152,43 @@ async def test_losing_the_relay_channel_leaves_a_gap_of_at_most_200_ms(
         assert seat_b.relay_state() == ("devices", "channel_lost")
         assert longest_silence_ms(heard.samples, heard.rate) <= 200
         assert await hears(bob, 440.0)
+
+
+async def test_two_speakers_of_one_meeting_are_both_heard_in_the_other(
+    tmp_path: Path, playwright: Playwright, lab_media_dir: Path
+) -> None:
+    """Ann and al speak at once in one meeting (its SFU sends their streams apart): the
+    relay mixes them, and bob's meeting hears both."""
+    async with contextlib.AsyncExitStack() as stack:
+        env = {"MEETBRIDGE_AUDIO_RELAY": "encoded"}
+        _services, api = await stack.enter_async_context(room_stack(tmp_path, env=env))
+        meeting_a = await stack.enter_async_context(LabMeeting())
+        meeting_b = await stack.enter_async_context(LabMeeting())
+        people = {}
+        for name, tone, meeting in (
+            ("ann", 440.0, meeting_a),
+            ("al", 700.0, meeting_a),
+            ("bob", 1000.0, meeting_b),
+        ):
+            people[name] = await stack.enter_async_context(
+                SimulatedPerson(playwright, name, tone, (200, 0, 0), lab_media_dir)
+            )
+            await people[name].join(meeting.url)
+        bots: dict[str, str] = {}
+        stack.push_async_callback(end_bots, api, bots)
+        await send_bots(api, {"ann": meeting_a.url, "bob": meeting_b.url}, bots)
+        room = (await api.post("/v1/rooms", json={"bots": list(bots.values())})).json()
+
+        async def bob_hears_both() -> bool:
+            return await hears(people["bob"], 440.0) and await hears(people["bob"], 700.0)
+
+        await eventually(bob_hears_both)
+
+        async def relayed() -> bool:
+            members = (await api.get(f"/v1/rooms/{room['id']}")).json()["members"]
+            media = {m["bot_id"]: m["media"] or {} for m in members}
+            return media[bots["bob"]].get("relay") == "encoded" and (
+                media[bots["bob"]].get("relay_fps", 0) > 40
+            )
+
+        await eventually(relayed, 15)
