@@ -26,6 +26,7 @@ DTX_MAX_BYTES = 3  # Opus DTX / comfort-noise frames: the speaker is silent
 HOLD_S = 0.2  # a speaker keeps the floor this long after its last speech frame
 QUEUE_FRAMES = 4  # frames waiting to go into the target's page (its own queue holds 2)
 MIX_TICK_S = 0.02
+NO_FRAMES_S = 1.0  # no frame from any source this long: the devices path carries it
 
 
 @contextlib.contextmanager
@@ -76,6 +77,7 @@ class EncodedFeed:
         self._mixer: OpusMixer | None = None  # while several speak at once
         self._queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_FRAMES)
         self._listeners: dict[str, FrameListener] = {}
+        self._last_frame_at = time.monotonic()  # the feed's start counts as a frame
 
     @property
     def source_ids(self) -> frozenset[str]:
@@ -86,7 +88,7 @@ class EncodedFeed:
         return self._mixer is not None
 
     def _on_frame(self, source: str, receiver: int, frame: bytes) -> None:
-        at = time.monotonic()
+        at = self._last_frame_at = time.monotonic()
         stream = (source, receiver)
         if len(frame) > DTX_MAX_BYTES:
             self._spoke[stream] = at
@@ -107,10 +109,13 @@ class EncodedFeed:
 
     @property
     def fallback(self) -> str | None:
-        """Why the relay stepped aside (any page's reason), or None while it runs."""
+        """Why the relay stepped aside (any page's reason, or no frames coming: the
+        bot's own frames, fed by the devices path, go out meanwhile), or None."""
         for relay in (*self.sources.values(), self.target):
             if relay.fallback is not None:
                 return relay.fallback
+        if time.monotonic() - self._last_frame_at > NO_FRAMES_S:
+            return "no_frames"
         return None
 
     async def _mix_ticks(self) -> None:

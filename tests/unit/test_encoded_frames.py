@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from bridge_worker.browser.page_relay import BINDING, MAX_FRAME_BYTES, PageRelay
-from bridge_worker.wiring.encoded_frames import HOLD_S, ActiveSpeaker
+from bridge_worker.wiring.encoded_frames import HOLD_S, NO_FRAMES_S, ActiveSpeaker, EncodedFeed
+from bridge_worker.wiring.seat_health import SeatCounters
 
 pytestmark = pytest.mark.unit
 SPEECH, DTX = b"\x01" * 60, b"\x01"
@@ -66,3 +67,20 @@ def test_the_page_says_why_it_stepped_aside() -> None:
     relay, _got = _relay()
     _call(relay, {"kind": "fallback", "reason": "vendor_receiver_transform"})
     assert relay.fallback == "vendor_receiver_transform"
+
+
+def test_a_feed_with_no_frames_coming_says_so_and_recovers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [100.0]
+    monkeypatch.setattr("bridge_worker.wiring.encoded_frames.time.monotonic", lambda: clock[0])
+    source, _got = _relay()
+    target, _ = _relay()
+    feed = EncodedFeed({"bot_a": source}, target, SeatCounters())
+    assert feed.fallback is None
+    clock[0] += NO_FRAMES_S + 0.1
+    assert feed.fallback == "no_frames"
+    feed._on_frame("bot_a", 1, SPEECH)
+    assert feed.fallback is None
+    target.fallback = "channel_lost"
+    assert feed.fallback == "channel_lost"
