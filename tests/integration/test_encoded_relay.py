@@ -22,6 +22,7 @@ from lab.person import SimulatedPerson
 from lab.room_scene import end_bots, eventually, hears, room_stack, send_bots
 from meetbridge.janus_rooms import RoomMedia, create_rooms
 from meetbridge.room_plan import Path as RoomPath
+from tests.fixtures.vendor_site import link_of, vendors_and_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 VENDOR_TRANSFORMS = ("vendor_receiver_transform", "vendor_sender_transform")
@@ -192,3 +193,36 @@ async def test_two_speakers_of_one_meeting_are_both_heard_in_the_other(
             )
 
         await eventually(relayed, 15)
+
+
+@pytest.mark.parametrize(
+    ("ann_vendor", "bob_vendor"), [("google_meet", "teams"), ("zoom", "jitsi"), ("webex", "janus")]
+)
+async def test_the_relay_runs_on_every_vendor_page(
+    tmp_path: Path, playwright: Playwright, lab_media_dir: Path, ann_vendor: str, bob_vendor: str
+) -> None:
+    """Each reconstructed vendor's page (Webex's in its frame) with the relay's wrapper
+    around its peer connections: the meetings hear each other, both bots relaying."""
+    async with contextlib.AsyncExitStack() as stack:
+        site, api = await vendors_and_stack(stack, tmp_path, MEETBRIDGE_AUDIO_RELAY="encoded")
+        people, links = {}, {}
+        for name, tone, vendor in (("ann", 440.0, ann_vendor), ("bob", 1000.0, bob_vendor)):
+            meeting = await stack.enter_async_context(LabMeeting())
+            people[name] = await stack.enter_async_context(
+                SimulatedPerson(playwright, name, tone, (200, 0, 0), lab_media_dir)
+            )
+            await people[name].join(meeting.url)
+            links[name] = link_of(site, vendor, meeting)
+        bots: dict[str, str] = {}
+        stack.push_async_callback(end_bots, api, bots)
+        await send_bots(api, links, bots)
+        room = (await api.post("/v1/rooms", json={"bots": list(bots.values())})).json()
+        await eventually(lambda: hears(people["bob"], 440.0))
+        await eventually(lambda: hears(people["ann"], 1000.0))
+
+        async def both_relay() -> bool:
+            members = (await api.get(f"/v1/rooms/{room['id']}")).json()["members"]
+            media = [m["media"] or {} for m in members]
+            return all(m.get("relay") == "encoded" and m.get("relay_fps", 0) > 40 for m in media)
+
+        await eventually(both_relay, 20)

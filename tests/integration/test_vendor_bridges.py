@@ -10,39 +10,17 @@ refused outside the lab), and one room.
 from __future__ import annotations
 
 import contextlib
-import json
 from pathlib import Path
 
-import httpx
 import pytest
 
 from lab.media import closest_colour_name
 from lab.meeting import LabMeeting
 from lab.person import SimulatedPerson
-from lab.room_scene import end_bots, eventually, hears, room_stack, send_bots
-from lab.vendors.reconstructions import ALL
-from lab.vendors.site import LabVendorSite
+from lab.room_scene import end_bots, eventually, hears, send_bots
+from tests.fixtures.vendor_site import link_of, vendors_and_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
-
-
-async def vendors_and_stack(
-    stack: contextlib.AsyncExitStack, tmp_path: Path, **env: str
-) -> tuple[LabVendorSite, httpx.AsyncClient]:
-    """The reconstructed vendors' site, and the stack with a worker that trusts its
-    authority (and `env`), both closed with `stack`."""
-    site = await stack.enter_async_context(LabVendorSite(tmp_path / "site", ALL))
-    assert site.tls is not None
-    env["MEETBRIDGE_LAB_TRUSTED_SPKI"] = json.dumps([site.tls.ca_spki])
-    _services, api = await stack.enter_async_context(room_stack(tmp_path / "stack", env=env))
-    return site, api
-
-
-def link_of(site: LabVendorSite, vendor: str, meeting: LabMeeting) -> str:
-    """The link of a meeting of `vendor` whose call runs on `meeting`'s Janus."""
-    if vendor == "janus":
-        return meeting.url
-    return site.open_meeting(vendor, meeting.janus.http_url, meeting.room).url
 
 
 @pytest.mark.parametrize(
