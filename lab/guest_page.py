@@ -94,8 +94,8 @@ MEAN_COLOUR = """(video) => {
   return sum.map((v) => v / (data.length / 4));
 }"""
 
-# The loudest frequency of what the guest's page plays of the room's mix (WebAudio).
-HEARD_FREQUENCY = """async () => {
+# The spectrum (dB per bin) of what the guest's page plays of the room's mix (WebAudio).
+MIX_SPECTRUM = """async () => {
   const mix = document.getElementById("mix").srcObject;
   if (!mix || mix.getAudioTracks().length === 0) return null;
   const context = new AudioContext();
@@ -106,35 +106,34 @@ HEARD_FREQUENCY = """async () => {
   const bins = new Float32Array(analyser.frequencyBinCount);
   analyser.getFloatFrequencyData(bins);
   await context.close();
-  let best = 0;
-  for (let i = 1; i < bins.length; i++) if (bins[i] > bins[best]) best = i;
-  return bins[best] > -80 ? (best * context.sampleRate) / analyser.fftSize : null;
+  return { bins: Array.from(bins), hz_per_bin: context.sampleRate / analyser.fftSize };
 }"""
 
-# The level (dB) of each of `frequencies` in what the guest's page plays of the room.
-TONE_LEVELS = """async (frequencies) => {
-  const mix = document.getElementById("mix").srcObject;
-  if (!mix || mix.getAudioTracks().length === 0) return null;
-  const context = new AudioContext();
-  const analyser = context.createAnalyser();
-  analyser.fftSize = 8192;
-  context.createMediaStreamSource(mix).connect(analyser);
-  await new Promise((done) => setTimeout(done, 700));
-  const bins = new Float32Array(analyser.frequencyBinCount);
-  analyser.getFloatFrequencyData(bins);
-  const rate = context.sampleRate;
-  await context.close();
-  return frequencies.map((f) => {
-    const at = Math.round((f * analyser.fftSize) / rate);
-    return Math.max(bins[at - 1], bins[at], bins[at + 1]);
-  });
-}"""
+
+async def _mix_spectrum(page: Page) -> tuple[list[float], float] | None:
+    spectrum = await page.evaluate(MIX_SPECTRUM)
+    return None if spectrum is None else (spectrum["bins"], spectrum["hz_per_bin"])
+
+
+async def heard_frequency(page: Page, floor_db: float = -80) -> float | None:
+    """The loudest frequency the guest's page plays of the room's mix, if any."""
+    spectrum = await _mix_spectrum(page)
+    if spectrum is None:
+        return None
+    bins, hz_per_bin = spectrum
+    best = max(range(1, len(bins)), key=bins.__getitem__)
+    return best * hz_per_bin if bins[best] > floor_db else None
 
 
 async def hears_tones(page: Page, *frequencies: float, floor_db: float = -60) -> bool:
     """Whether the guest's page plays every one of `frequencies` above `floor_db`."""
-    levels = await page.evaluate(TONE_LEVELS, list(frequencies))
-    return levels is not None and all(level > floor_db for level in levels)
+    spectrum = await _mix_spectrum(page)
+    if spectrum is None:
+        return False
+    bins, hz_per_bin = spectrum
+    return all(
+        max(bins[round(f / hz_per_bin) + d] for d in (-1, 0, 1)) > floor_db for f in frequencies
+    )
 
 
 async def sees_colour(page: Page, display: str) -> tuple[float, float, float] | None:

@@ -20,7 +20,6 @@
   const splices = new WeakMap();  // sender or receiver -> its splice
   let relaying = true;
   let receiverIds = 0;
-  const counts = { tapped: 0, sent: 0, underruns: 0, dropped: 0 };
   const say = (message) => out(JSON.stringify(message));
 
   function fallBack(reason) {
@@ -81,7 +80,6 @@
         if (meta.mimeType && meta.mimeType.toLowerCase() !== "audio/opus") {
           fallBack(`codec ${meta.mimeType}`);
         } else {
-          counts.tapped += 1;
           say({ kind: "frame", receiver: id, data: toBase64(frame.data) });
         }
       }
@@ -95,12 +93,7 @@
     try { streams = nativeSenderStreams.call(sender); } catch (error) { return; }
     splices.set(sender, splice(streams, kind === "audio" ? (frame) => {
       if (!relaying) return frame;
-      if (queue.length) {
-        frame.data = queue.shift();
-        counts.sent += 1;
-      } else {
-        counts.underruns += 1;
-      }
+      if (queue.length) frame.data = queue.shift();
       return frame;
     } : null));
   }
@@ -169,13 +162,12 @@
   window.RTCPeerConnection = RelayedPeerConnection;
   if (window.webkitRTCPeerConnection) window.webkitRTCPeerConnection = RelayedPeerConnection;
 
-  // The worker's side: a forwarded frame to send, and the counters.
+  // The worker's side: a forwarded frame to send.
   Object.defineProperty(window, "__mbRelayIn", {
     value(data) {
       if (!relaying) return;
       queue.push(fromBase64(data));
-      while (queue.length > QUEUE_MAX) { queue.shift(); counts.dropped += 1; }
+      while (queue.length > QUEUE_MAX) queue.shift();
     },
   });
-  Object.defineProperty(window, "__mbRelayCounts", { value: () => ({ ...counts, relaying, queued: queue.length }) });
 })();

@@ -79,11 +79,6 @@ class PageRelay:
         self.frames_in += 1
         return True
 
-    async def counts(self, page: Page) -> dict[str, Any]:
-        """The page's own counters (tapped, sent, underruns, dropped, relaying)."""
-        counts: dict[str, Any] = await page.evaluate("window.__mbRelayCounts()")
-        return counts
-
 
 @contextlib.asynccontextmanager
 async def page_relay(page: Page) -> AsyncIterator[PageRelay]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
@@ -49,18 +49,18 @@ class ActiveSpeaker:
     """Which of a meeting's receivers has the floor: the one whose last speech frame
     (larger than DTX) is newest, kept HOLD_S after it falls silent. Pure."""
 
-    current: int | None = None
+    current: Hashable | None = None
     _spoke_at: float = float("-inf")
 
-    def takes(self, receiver: int, frame: bytes, at: float) -> bool:
-        """Whether `receiver`'s `frame`, arrived at `at`, is to be forwarded."""
+    def takes(self, stream: Hashable, frame: bytes, at: float) -> bool:
+        """Whether `stream`'s `frame`, arrived at `at`, is to be forwarded."""
         speaking = len(frame) > DTX_MAX_BYTES
-        if receiver == self.current:
+        if stream == self.current:
             if speaking:
                 self._spoke_at = at
             return True
         if speaking and (self.current is None or at - self._spoke_at > HOLD_S):
-            self.current, self._spoke_at = receiver, at
+            self.current, self._spoke_at = stream, at
             return True
         return False
 
@@ -99,7 +99,7 @@ class EncodedFeed:
             self._mixer.add(stream, frame)
             return
         self._mixer = None
-        if self._speaker.takes(hash(stream), frame, at):
+        if self._speaker.takes(stream, frame, at):
             self._put(frame)
 
     def _put(self, frame: bytes) -> None:

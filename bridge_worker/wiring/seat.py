@@ -114,7 +114,7 @@ class RoomSeat:
     ):
         self.bot_id, self.media, self.path = bot_id, media, path
         self.stage, self.audio, self.mixer, self.relay = stage, audio, mixer, relay
-        self._forward: tuple[EncodedFeed, asyncio.Task[None]] | None = None
+        self._feed: tuple[EncodedFeed, asyncio.Task[None]] | None = None
         self._relay_why: str | None = "off" if relay is None else None
         self.counters = mixer.counters
         self._watchers: dict[str, tuple[bool, asyncio.Task[None]]] = {}  # direct?, task
@@ -144,10 +144,10 @@ class RoomSeat:
     def relay_state(self) -> tuple[str, str | None]:
         """`encoded` while another meeting's frames go out as this bot's own, else
         `devices` and why."""
-        forward = self._forward[0] if self._forward else None
-        if forward is not None and forward.fallback is None:
+        feed = self._feed[0] if self._feed else None
+        if feed is not None and feed.fallback is None:
             return "encoded", None
-        return "devices", forward.fallback if forward else self._relay_why
+        return "devices", feed.fallback if feed else self._relay_why
 
     async def _set_relayed(self, sources: Sequence[Source]) -> None:
         """Feed the sources' frames into this bot's page, where every page runs the
@@ -155,13 +155,13 @@ class RoomSeat:
         relays, why = self._relayable(sources)
         self._relay_why = why
         wanted = frozenset(relays)
-        if self._forward is not None and self._forward[0].source_ids != wanted:
-            _, task = self._forward
-            self._forward = None
+        if self._feed is not None and self._feed[0].source_ids != wanted:
+            _, task = self._feed
+            self._feed = None
             await _stopped(task)
-        if relays and self._forward is None and self.relay is not None:
+        if relays and self._feed is None and self.relay is not None:
             feed = EncodedFeed(relays, self.relay, self.counters)
-            self._forward = (feed, asyncio.create_task(feed.run()))
+            self._feed = (feed, asyncio.create_task(feed.run()))
 
     def _relayable(self, sources: Sequence[Source]) -> tuple[dict[str, PageRelay], str | None]:
         if self.relay is None:

@@ -16,6 +16,7 @@ import pytest
 import redis.asyncio as aioredis
 from playwright.async_api import Page, Playwright, expect
 
+from lab.guest_page import guest_page, hears_tones, phase, sees_colour
 from lab.media import closest_colour_name
 from lab.meeting import LabMeeting
 from lab.person import SimulatedPerson
@@ -26,7 +27,6 @@ from meetbridge.janus_http import JanusSession
 from meetbridge.janus_rooms import AUDIO_PLUGIN
 from meetbridge.room_store import RoomStore
 from tests.fixtures.artifacts import screenshot
-from tests.fixtures.guest_page import guest_page, hears_tones, phase, sees_colour
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 

@@ -24,10 +24,10 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
+from lab.guest_page import guest_page, phase
 from lab.meeting import LabMeeting
 from lab.person import SimulatedPerson, headless_chromium
 from lab.room_scene import end_bots, eventually, room_stack
-from tests.fixtures.guest_page import guest_page, phase
 from tests.fixtures.invites import setting
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]

@@ -19,6 +19,7 @@ from aiortc.contrib.media import MediaPlayer
 from playwright.async_api import Playwright
 
 from bridge_worker.wiring.video_room import VideoRoom, publishing
+from lab.guest_page import GUEST_TONE, MEAN_COLOUR, guest_page, heard_frequency, phase
 from lab.media import closest_colour_name, colour_y4m, dominant_frequency, tone_wav
 from lab.room_scene import eventually
 from meetbridge.invites import InviteStore, participant_of
@@ -26,7 +27,6 @@ from meetbridge.janus_http import JanusSession
 from meetbridge.janus_rooms import AUDIO_PLUGIN, VIDEO_PLUGIN
 from meetbridge.records import RoomRecord
 from tests.fixtures.artifacts import screenshot
-from tests.fixtures.guest_page import GUEST_TONE, HEARD_FREQUENCY, MEAN_COLOUR, guest_page, phase
 from tests.fixtures.invites import setting
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -184,7 +184,7 @@ async def test_a_guest_joins_the_room_from_the_invite_page(
             await eventually(the_room_hears_the_guest, 20)
 
             async def the_guest_hears_the_room() -> bool:
-                heard = await page.evaluate(HEARD_FREQUENCY)
+                heard = await heard_frequency(page)
                 return heard is not None and abs(heard - ROOM_TONE) < 10
 
             await eventually(the_guest_hears_the_room, 20)
