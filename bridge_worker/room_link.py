@@ -117,7 +117,7 @@ class RoomLink:
         for source in plan.sources_for(me):
             other = records.get(source)
             if other is None:  # a person in a browser: heard in the AudioBridge, seen there
-                sources.append(Source(source, None, False))
+                sources.append(Source(source, in_browser=True))
                 continue
             in_process = bool(record.worker) and other.worker == record.worker
             sources.append(Source(source, other.audio_server, in_process))

@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import structlog
-from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCSessionDescription
-from aiortc.jitterbuffer import JitterBuffer
+from aiortc import RTCPeerConnection, RTCSessionDescription
 
 from bridge_worker.devices.audio import BotAudio
 from bridge_worker.wiring.peer_close import close_peer
 from bridge_worker.wiring.prompt_jitter_buffer import PromptJitterBuffer
 from bridge_worker.wiring.pulse_media import capture_track, play_track
+from bridge_worker.wiring.receiver_buffer import replace_jitter_buffer
 from bridge_worker.wiring.seat_health import SeatCounters
 from meetbridge.janus_http import JanusSession
 
@@ -48,17 +48,6 @@ async def _connected(pc: RTCPeerConnection, timeout_s: float) -> None:
         await asyncio.wait_for(done.wait(), timeout_s)
     if pc.connectionState != "connected":
         raise RuntimeError(f"audio bridge connection {pc.connectionState}")
-
-
-def _shorten_receive_buffer(receiver: RTCRtpReceiver, prefetch: int) -> None:
-    """aiortc fixes an audio receiver's jitter buffer at 4 frames (80 ms) with no API to
-    change it; latency is the product here, so swap in one that holds `prefetch`, and
-    that a lost packet does not deepen (`PromptJitterBuffer`), before any packet
-    arrives. Checked by tests/integration/test_audio_bridge.py."""
-    attribute = "_RTCRtpReceiver__jitter_buffer"
-    if not isinstance(getattr(receiver, attribute, None), JitterBuffer):
-        raise RuntimeError("this aiortc keeps its jitter buffer elsewhere: update audio_bridge")
-    setattr(receiver, attribute, PromptJitterBuffer(prefetch))
 
 
 @contextlib.asynccontextmanager
@@ -95,7 +84,8 @@ async def audio_seat(
             )
 
         transceiver = pc.addTransceiver(track, direction="sendrecv")
-        _shorten_receive_buffer(transceiver.receiver, room.receive_prefetch)
+        # aiortc's buffer is 4 frames deep, and deepens at a loss: latency is the product
+        replace_jitter_buffer(transceiver.receiver, PromptJitterBuffer(room.receive_prefetch))
         await pc.setLocalDescription(await pc.createOffer())
         join: dict[str, object] = {
             "request": "join",

@@ -1,11 +1,12 @@
-"""The encoded relay between bots of one worker process: one meeting's Opus frames,
-as its bot's page received them, sent by another bot's page as its own.
+"""The encoded relay: one meeting's Opus frames, as its bot's page received them, sent
+by another bot's page as its own.
 
-A worker runs all its bots on one event loop: a seat whose single source sits in the
-same process takes its sources' page relays from here (`offering`) and forwards what they
-taps. An SFU sends one stream per speaker: while one stream speaks its frames are
-forwarded untouched (`ActiveSpeaker`); while several speak at once (of one meeting or
-of several sources) they are decoded, mixed and encoded (`opus_mix.py`).
+A worker runs all its bots on one event loop: a seat takes the page relays of sources
+in the same process from here (`offering`); frames of sources elsewhere come through
+the room's VideoRoom (`room_frames.py`). An SFU sends one stream per speaker: while
+one stream speaks its frames are forwarded untouched (`ActiveSpeaker`); while several
+speak at once (of one meeting or of several sources) they are decoded, mixed and
+encoded (`opus_mix.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from typing import Protocol
 
 from bridge_worker.browser.page_relay import FrameListener, PageRelay
 from bridge_worker.wiring.opus_mix import OpusMixer
@@ -27,6 +29,28 @@ HOLD_S = 0.2  # a speaker keeps the floor this long after its last speech frame
 QUEUE_FRAMES = 4  # frames waiting to go into the target's page (its own queue holds 2)
 MIX_TICK_S = 0.02
 NO_FRAMES_S = 1.0  # no frame from any source this long: the devices path carries it
+
+
+class FrameSource(Protocol):
+    """Where a meeting's frames come from: a page relay, or a feed in the room."""
+
+    listeners: list[FrameListener]
+
+    @property
+    def fallback(self) -> str | None:
+        """Why its frames cannot be trusted to carry the meeting, or None."""
+        ...
+
+
+class FrameTarget(Protocol):
+    """Where the frames go: a bot's page, or the seat's feed in the room."""
+
+    @property
+    def fallback(self) -> str | None: ...
+
+    async def send(self, frame: bytes) -> bool:
+        """Send `frame` next; False when it cannot."""
+        ...
 
 
 @contextlib.contextmanager
@@ -70,7 +94,9 @@ class EncodedFeed:
     runs: one speaking stream's frames untouched; several at once (streams of several
     sources, or several speakers of one meeting) decoded, mixed and encoded."""
 
-    def __init__(self, sources: dict[str, PageRelay], target: PageRelay, counters: SeatCounters):
+    def __init__(
+        self, sources: dict[str, FrameSource], target: FrameTarget, counters: SeatCounters
+    ):
         self.sources, self.target, self.counters = sources, target, counters
         self._speaker = ActiveSpeaker()
         self._spoke: dict[tuple[str, int], float] = {}  # stream -> its last speech frame
@@ -103,17 +129,21 @@ class EncodedFeed:
             self._put(frame)
 
     def _put(self, frame: bytes) -> None:
+        if self.fallback is not None:
+            return  # a source cannot be trusted: the target's own frames carry them all
         if self._queue.full():  # the target's page is behind: the oldest goes
             self._queue.get_nowait()
         self._queue.put_nowait(frame)
 
     @property
     def fallback(self) -> str | None:
-        """Why the relay stepped aside (any page's reason, or no frames coming: the
-        bot's own frames, fed by the devices path, go out meanwhile), or None."""
-        for relay in (*self.sources.values(), self.target):
-            if relay.fallback is not None:
-                return relay.fallback
+        """Why the relay stepped aside (the target's or any source's reason, or no
+        frames coming: the bot's own frames, fed by the devices path, go out
+        meanwhile), or None."""
+        reasons = [self.target.fallback, *(source.fallback for source in self.sources.values())]
+        for reason in reasons:
+            if reason is not None:
+                return reason
         if time.monotonic() - self._last_frame_at > NO_FRAMES_S:
             return "no_frames"
         return None

@@ -5,7 +5,9 @@ Out: the vendor's stage on the bot's display, grabbed for whoever watches it (me
 in this worker process take its frames directly, the others through the VideoRoom;
 a seat publishes only while some source is elsewhere). In: the others' stages, side
 by side, become the bot's camera. Audio, both ways, is the seat's audio leg
-(`audio_leg`: PulseAudio pipes on the same host, else the Janus AudioBridge).
+(`audio_leg`: PulseAudio pipes on the same host, else the Janus AudioBridge), and,
+with the encoded relay, the sources' Opus frames sent by the bot's page as its own
+(taken from their pages in this process, or from their feeds in the VideoRoom).
 The seat is given `SeatDevices`, never the bot itself.
 """
 
@@ -27,7 +29,12 @@ from bridge_worker.wiring import encoded_frames, local_stages
 from bridge_worker.wiring.audio_bridge import AudioRoom
 from bridge_worker.wiring.audio_leg import AudioLeg, audio_leg
 from bridge_worker.wiring.compositor import compose
-from bridge_worker.wiring.encoded_frames import EncodedFeed
+from bridge_worker.wiring.encoded_frames import EncodedFeed, FrameSource
+from bridge_worker.wiring.room_frames import (
+    RemoteFrames,
+    keep_receiving_frames,
+    publishing_frames,
+)
 from bridge_worker.wiring.seat_health import SeatCounters
 from bridge_worker.wiring.seat_io import SeatDevices, Source
 from bridge_worker.wiring.video_room import FrameSink, VideoRoom, publishing, watching
@@ -116,6 +123,8 @@ class RoomSeat:
         self.stage, self.audio, self.mixer, self.relay = stage, audio, mixer, relay
         self._feed: tuple[EncodedFeed, asyncio.Task[None]] | None = None
         self._relay_why: str | None = "off" if relay is None else None
+        self._remote: dict[str, tuple[RemoteFrames, asyncio.Task[None]]] = {}
+        self._frames_publisher: contextlib.AsyncExitStack | None = None
         self.counters = mixer.counters
         self._watchers: dict[str, tuple[bool, asyncio.Task[None]]] = {}  # direct?, task
         self._publisher: contextlib.AsyncExitStack | None = None
@@ -150,30 +159,67 @@ class RoomSeat:
         return "devices", feed.fallback if feed else self._relay_why
 
     async def _set_relayed(self, sources: Sequence[Source]) -> None:
-        """Feed the sources' frames into this bot's page, where every page runs the
-        relay on this worker; the devices path carries the rest."""
-        relays, why = self._relayable(sources)
+        """Feed the sources' frames into this bot's page: taken from their pages where
+        they run in this process, else from their feeds in the room (which this seat
+        publishes too, while some source is elsewhere); the devices path carries the
+        rest, and everything whenever the relay steps aside."""
+        frames, why = self._relayable(sources)
         self._relay_why = why
-        wanted = frozenset(relays)
+        wanted = frozenset(frames)
         if self._feed is not None and self._feed[0].source_ids != wanted:
             _, task = self._feed
             self._feed = None
             await _stopped(task)
-        if relays and self._feed is None and self.relay is not None:
-            feed = EncodedFeed(relays, self.relay, self.counters)
+        for bot_id in set(self._remote) - wanted:
+            _, task = self._remote.pop(bot_id)
+            await _stopped(task)
+        publish = self.relay is not None and any(not self._direct(s) for s in sources)
+        await self._set_publishing_frames(publish)
+        if frames and self._feed is None and self.relay is not None:
+            feed = EncodedFeed(frames, self.relay, self.counters)
             self._feed = (feed, asyncio.create_task(feed.run()))
 
-    def _relayable(self, sources: Sequence[Source]) -> tuple[dict[str, PageRelay], str | None]:
+    def _relayable(self, sources: Sequence[Source]) -> tuple[dict[str, FrameSource], str | None]:
         if self.relay is None:
             return {}, "off"
-        if self.path is not Path.SAME_HOST:
-            return {}, "janus_path"  # TODO(issue 19): frames through the room plane
         if not sources:
             return {}, "no_source"
-        relays = {s.bot_id: encoded_frames.offered(s.bot_id) for s in sources}
-        if not all(s.in_process for s in sources) or None in relays.values():
-            return {}, "source_elsewhere"
-        return {bot_id: relay for bot_id, relay in relays.items() if relay is not None}, None
+        if any(s.in_browser for s in sources):
+            return {}, "guest_source"  # a person's audio reaches the room decoded only
+        frames: dict[str, FrameSource] = {}
+        for source in sources:
+            if self._direct(source):
+                relay = encoded_frames.offered(source.bot_id)
+                if relay is None:
+                    return {}, "source_without_relay"
+                frames[source.bot_id] = relay
+            else:
+                frames[source.bot_id] = self._remote_frames(source.bot_id)
+        return frames, None
+
+    def _remote_frames(self, source: str) -> RemoteFrames:
+        """`source`'s frames feed in the room, received from now on."""
+        if source not in self._remote:
+            frames = RemoteFrames()
+            receiving = keep_receiving_frames(video_room(self.media), source, frames)
+            task = asyncio.create_task(receiving)
+            self._remote[source] = (frames, task)
+        return self._remote[source][0]
+
+    async def _set_publishing_frames(self, wanted: bool) -> None:
+        if wanted and self._frames_publisher is None and self.relay is not None:
+            publisher = contextlib.AsyncExitStack()
+            try:
+                await publisher.enter_async_context(
+                    publishing_frames(video_room(self.media), self.bot_id, self.relay)
+                )
+            except BaseException:
+                await asyncio.shield(publisher.aclose())
+                raise
+            self._frames_publisher = publisher
+        elif not wanted and self._frames_publisher is not None:
+            publisher, self._frames_publisher = self._frames_publisher, None
+            await publisher.aclose()
 
     async def _set_watched(self, sources: Sequence[Source]) -> None:
         wanted = {s.bot_id: self._direct(s) for s in sources}

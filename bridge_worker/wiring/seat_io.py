@@ -35,3 +35,4 @@ class Source:
     bot_id: str
     audio_server: str | None = None  # its PulseAudio daemon (the same-host path reads it)
     in_process: bool = False  # its bot runs in this worker process (its stage is at hand)
+    in_browser: bool = False  # a person on the join page, not a bot

@@ -1,6 +1,8 @@
 """A bot's seats in a room's Janus VideoRoom: it publishes its meeting's stage and
 subscribes to every other member's, handing their frames to a callback (which
-composes them into the bot's camera picture).
+composes them into the bot's camera picture). The encoded audio relay publishes and
+subscribes audio-only feeds here the same way (`room_frames.py`): the VideoRoom
+forwards what it gets untouched.
 
 Publisher ids are derived from bot ids, so members find each other's feeds
 without asking anyone; a subscription made before the publisher's media is up
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -27,6 +30,7 @@ from meetbridge.janus_http import JanusError, JanusHandle, JanusSession
 log = structlog.get_logger(__name__)
 PLUGIN = "janus.plugin.videoroom"
 FrameSink = Callable[[str, av.VideoFrame], None]
+TrackTaker = Callable[[RTCPeerConnection, MediaStreamTrack], None]  # a subscribed track
 
 
 @dataclass(frozen=True)
@@ -52,8 +56,8 @@ async def _answer(pc: RTCPeerConnection, jsep: dict[str, str]) -> dict[str, str]
 
 
 @contextlib.asynccontextmanager
-async def publishing(room: VideoRoom, bot_id: str, track: MediaStreamTrack) -> AsyncIterator[None]:
-    """Publish `track` (the bot's stage) as the bot's feed in `room`."""
+async def publishing(room: VideoRoom, feed: str, track: MediaStreamTrack) -> AsyncIterator[None]:
+    """Publish `track` as the feed named `feed` in `room` (a bot's id for its stage)."""
     async with JanusSession(room.janus_url) as session:
         handle = await session.attach(PLUGIN)
         await handle.message(
@@ -62,8 +66,8 @@ async def publishing(room: VideoRoom, bot_id: str, track: MediaStreamTrack) -> A
                     "request": "join",
                     "ptype": "publisher",
                     "room": room.room,
-                    "id": feed_id(bot_id),
-                    "display": bot_id[:64],
+                    "id": feed_id(feed),
+                    "display": feed[:64],
                 }
             )
         )
@@ -72,7 +76,11 @@ async def publishing(room: VideoRoom, bot_id: str, track: MediaStreamTrack) -> A
             pc.addTransceiver(track, direction="sendonly")
             await pc.setLocalDescription(await pc.createOffer())
             data, jsep = await handle.message(
-                {"request": "publish", "audio": False, "video": True},
+                {
+                    "request": "publish",
+                    "audio": track.kind == "audio",
+                    "video": track.kind == "video",
+                },
                 jsep={"type": "offer", "sdp": pc.localDescription.sdp},
             )
             if jsep is None:
@@ -134,27 +142,39 @@ async def _pump(track: MediaStreamTrack, source: str, sink: FrameSink) -> None:
 
 
 @contextlib.asynccontextmanager
-async def watching(
-    room: VideoRoom, source: str, sink: FrameSink, *, timeout_s: float = 15
+async def subscribed(
+    room: VideoRoom, source: str, take: TrackTaker, *, timeout_s: float = 15
 ) -> AsyncIterator[None]:
-    """Receive `source`'s feed; each decoded frame goes to `sink(source, frame)`."""
+    """Subscribe to the feed `source` (waiting up to `timeout_s` for it to publish);
+    each track it carries goes to `take` before any media flows."""
     async with JanusSession(room.janus_url) as session:
         handle = await session.attach(PLUGIN)
         pc = RTCPeerConnection()
-        pumps: list[asyncio.Task[None]] = []
-
-        @pc.on("track")
-        def _on_track(track: MediaStreamTrack) -> None:
-            if track.kind == "video":
-                pumps.append(asyncio.create_task(_pump(track, source, sink)))
-
+        pc.on("track", functools.partial(take, pc))
         try:
             _, offer = await _subscribe(handle, room, source, timeout_s)
             await handle.message({"request": "start"}, jsep=await _answer(pc, offer))
             yield
         finally:
-            for task in pumps:
-                task.cancel()
-            await asyncio.gather(*pumps, return_exceptions=True)
             await close_peer(pc, "video room subscriber")
             await handle.detach()
+
+
+@contextlib.asynccontextmanager
+async def watching(
+    room: VideoRoom, source: str, sink: FrameSink, *, timeout_s: float = 15
+) -> AsyncIterator[None]:
+    """Receive `source`'s feed; each decoded frame goes to `sink(source, frame)`."""
+    pumps: list[asyncio.Task[None]] = []
+
+    def take(_pc: RTCPeerConnection, track: MediaStreamTrack) -> None:
+        if track.kind == "video":
+            pumps.append(asyncio.create_task(_pump(track, source, sink)))
+
+    try:
+        async with subscribed(room, source, take, timeout_s=timeout_s):
+            yield
+    finally:
+        for task in pumps:
+            task.cancel()
+        await asyncio.gather(*pumps, return_exceptions=True)

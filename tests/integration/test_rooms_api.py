@@ -23,6 +23,7 @@ PEOPLE = {"ann": (440.0, (220, 0, 0)), "bob": (1000.0, (0, 0, 220))}
         ("auto", "same_host", "devices"),  # one host: auto takes PulseAudio pipes
         ("auto", "same_host", "encoded"),
         ("janus", "janus", "devices"),
+        ("janus", "janus", "encoded"),  # the relay's frames through the VideoRoom
     ],
 )
 async def test_a_room_bridges_two_meetings_and_lets_one_go(
