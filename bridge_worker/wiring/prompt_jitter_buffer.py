@@ -22,7 +22,7 @@ from __future__ import annotations
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtp import RtpPacket
 
-RESTART_GAP = 1000  # a sequence number this far back: the sender started over
+from bridge_worker.wiring.rtp_sequence import unwrapped
 
 
 class PromptJitterBuffer:
@@ -68,12 +68,9 @@ class PromptJitterBuffer:
 
     def _extended(self, sequence: int) -> int:
         """The 16-bit sequence number, unwrapped next to the newest seen."""
-        if self._newest is not None:
-            delta = (sequence - self._newest) & 0xFFFF
-            if delta >= 0x8000:
-                delta -= 0x10000
-            if delta > -RESTART_GAP:
-                return self._newest + delta
+        extended = unwrapped(sequence, self._newest)
+        if extended is not None:
+            return extended
         self._held.clear()  # the first packet, or the sender started over
         self._newest = self._next = sequence
         return sequence

@@ -29,7 +29,7 @@ from aiortc.rtp import RtpPacket
 
 from bridge_worker.browser.page_relay import FrameListener
 from bridge_worker.wiring.encoded_frames import EncodedFeed, FrameSource
-from bridge_worker.wiring.receiver_buffer import replace_jitter_buffer
+from bridge_worker.wiring.receiver_buffer import replace_track_buffer
 from bridge_worker.wiring.seat_health import SeatCounters
 from bridge_worker.wiring.video_room import VideoRoom, publishing, subscribed
 from meetbridge.janus_http import JanusError
@@ -141,11 +141,8 @@ async def _keep_alive(track: OpusPacketTrack, relay: FrameSource) -> None:
 
 
 def _tap(frames: RemoteFrames, pc: RTCPeerConnection, track: MediaStreamTrack) -> None:
-    if track.kind != "audio":
-        return
-    for transceiver in pc.getTransceivers():
-        if transceiver.receiver.track is track:
-            replace_jitter_buffer(transceiver.receiver, FrameTap(frames))
+    if track.kind == "audio":
+        replace_track_buffer(pc, track, FrameTap(frames))
 
 
 async def keep_receiving_frames(room: VideoRoom, source: str, frames: RemoteFrames) -> None:

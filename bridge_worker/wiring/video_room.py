@@ -24,6 +24,8 @@ from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
 from bridge_worker.wiring.peer_close import close_peer
+from bridge_worker.wiring.receiver_buffer import replace_track_buffer
+from bridge_worker.wiring.video_frame_buffer import MarkerFrameBuffer
 from meetbridge.invites import GUEST_ID_PREFIX, participant_of
 from meetbridge.janus_http import JanusError, JanusHandle, JanusSession
 
@@ -167,9 +169,11 @@ async def watching(
     """Receive `source`'s feed; each decoded frame goes to `sink(source, frame)`."""
     pumps: list[asyncio.Task[None]] = []
 
-    def take(_pc: RTCPeerConnection, track: MediaStreamTrack) -> None:
-        if track.kind == "video":
-            pumps.append(asyncio.create_task(_pump(track, source, sink)))
+    def take(pc: RTCPeerConnection, track: MediaStreamTrack) -> None:
+        if track.kind != "video":
+            return
+        replace_track_buffer(pc, track, MarkerFrameBuffer())  # each frame out once whole
+        pumps.append(asyncio.create_task(_pump(track, source, sink)))
 
     try:
         async with subscribed(room, source, take, timeout_s=timeout_s):
