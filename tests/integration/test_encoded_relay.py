@@ -66,14 +66,26 @@ async def test_two_meetings_bridged_through_the_encoded_relay(
         await eventually(both_encoded, 20)
 
 
+@pytest.mark.parametrize(
+    ("path", "bob_bot_says"),
+    [
+        ("same_host", VENDOR_TRANSFORMS),  # it reads ann's page's reason
+        ("janus", ("source_quiet",)),  # ann's feed in the room stays silent
+    ],
+)
 async def test_a_meeting_with_its_own_transforms_falls_back_to_the_devices_path(
-    tmp_path: Path, playwright: Playwright, lab_media_dir: Path
+    tmp_path: Path,
+    playwright: Playwright,
+    lab_media_dir: Path,
+    path: str,
+    bob_bot_says: tuple[str, ...],
 ) -> None:
     """Ann's meeting page puts its own encoded transforms on its receivers and senders
-    (as vendors with end-to-end encryption do): the relay steps aside, saying why, and
-    the two meetings still hear each other through the devices path."""
+    (as vendors with end-to-end encryption do): the relay steps aside, saying why, on
+    either room path, and the two meetings still hear each other through the devices
+    path."""
     async with contextlib.AsyncExitStack() as stack:
-        env = {"MEETBRIDGE_AUDIO_RELAY": "encoded"}
+        env = {"MEETBRIDGE_AUDIO_RELAY": "encoded", "MEETBRIDGE_ROOM_PATH": path}
         _services, api = await stack.enter_async_context(room_stack(tmp_path, env=env))
         people, links = {}, {}
         for name, tone, own in (("ann", 440.0, True), ("bob", 1000.0, False)):
@@ -91,12 +103,11 @@ async def test_a_meeting_with_its_own_transforms_falls_back_to_the_devices_path(
         async def both_on_devices() -> bool:
             members = (await api.get(f"/v1/rooms/{room['id']}")).json()["members"]
             media = [m["media"] or {} for m in members]
-            return all(
+            return [m.get("path") for m in media] == [path, path] and all(
                 m.get("relay") == "devices"
-                and m.get("relay_reason")
-                in ("vendor_receiver_transform", "vendor_sender_transform")
-                and m.get("relay_fps") == 0
-                for m in media
+                and m.get("relay_reason") in says
+                and m.get("relay_fps") == 0  # nothing forwarded
+                for m, says in zip(media, (VENDOR_TRANSFORMS, bob_bot_says), strict=True)
             )
 
         await eventually(both_on_devices, 20)
