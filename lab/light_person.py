@@ -8,7 +8,7 @@ measured 0.31 for ann publishing, annear hearing her and bob publishing). It
 sends a tone and a picture made on the wall clock, so when each burst and flash
 left is known (the frame that starts one is timed as it is handed to the
 encoder, not recorded afterwards), and it receives other participants as frames
-complete (`ArrivalBuffer`): it times when media arrives, not when a browser would
+complete (`_time_arrivals`): it times when media arrives, not when a browser would
 play it (no playout delay, no lip sync).
 """
 
@@ -25,10 +25,12 @@ from types import TracebackType
 import av
 import numpy as np
 from aiortc import MediaStreamTrack, RTCPeerConnection, RTCRtpReceiver, RTCSessionDescription
-from aiortc.jitterbuffer import JitterBuffer, JitterFrame
+from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamError
 from aiortc.rtp import RtpPacket
 
+from bridge_worker.wiring.receiver_buffer import replace_jitter_buffer
+from bridge_worker.wiring.video_frame_buffer import MarkerFrameBuffer
 from lab.onsets import flash_onsets, timed_tone_onsets
 from meetbridge.janus_http import JanusError, JanusHandle, JanusSession
 
@@ -130,39 +132,18 @@ class PictureTrack(_WallClockTrack):
         return frame
 
 
-class ArrivalBuffer:
-    """A receive buffer that hands each frame to the decoder as soon as its last packet
-    is in: an audio packet at once, a video frame at its RTP marker. aiortc's buffer
-    hands a frame out only when the next one starts arriving (a whole frame interval
-    late for video) and keeps audio 4 frames deep. The lab is loopback: nothing to
-    reorder; a video frame with a packet missing is dropped and a key frame asked for."""
-
-    def __init__(self, kind: str) -> None:
-        self._video = kind == "video"
-        self._packets: list[RtpPacket] = []
+class AudioArrivals:
+    """A receive buffer that hands each audio packet to the decoder as it arrives
+    (aiortc's keeps audio 4 frames deep). Video has meetbridge's own stage buffer,
+    which hands a frame on at its last packet (`MarkerFrameBuffer`)."""
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         data = getattr(packet, "_data", packet.payload)  # depayloaded by the receiver
-        if not self._video:
-            return False, JitterFrame(data=data, timestamp=packet.timestamp)
-        if self._packets and packet.timestamp != self._packets[0].timestamp:
-            self._packets = []  # the last frame's marker never came
-        self._packets.append(packet)
-        if not packet.marker:
-            return False, None
-        packets, self._packets = self._packets, []
-        first = packets[0].sequence_number
-        if [(p.sequence_number - first) & 0xFFFF for p in packets] != list(range(len(packets))):
-            return True, None
-        joined = b"".join(getattr(p, "_data", p.payload) for p in packets)
-        return False, JitterFrame(data=joined, timestamp=packet.timestamp)
+        return False, JitterFrame(data=data, timestamp=packet.timestamp)
 
 
 def _time_arrivals(receiver: RTCRtpReceiver, kind: str) -> None:
-    attribute = "_RTCRtpReceiver__jitter_buffer"
-    if not isinstance(getattr(receiver, attribute, None), JitterBuffer):
-        raise RuntimeError("this aiortc keeps its jitter buffer elsewhere: update light_person")
-    setattr(receiver, attribute, ArrivalBuffer(kind))
+    replace_jitter_buffer(receiver, MarkerFrameBuffer() if kind == "video" else AudioArrivals())
 
 
 @dataclass

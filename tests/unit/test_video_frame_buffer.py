@@ -77,3 +77,14 @@ def test_a_frame_without_its_start_waits() -> None:
     buffer.add(second)
     assert buffer.add(third) == (False, None)
     assert buffer.add(first)[1] is not None
+
+
+def test_a_frame_whose_marker_was_lost_gives_way_to_the_next() -> None:
+    buffer = MarkerFrameBuffer()
+    head, _lost_marker = _frame_packets(0, 100, 2)
+    buffer.add(head)
+    *rest, last = _frame_packets(1, 102, 2)
+    for packet in rest:
+        buffer.add(packet)
+    pli, out = buffer.add(last)
+    assert out is not None and out.timestamp == TICKS_PER_FRAME and pli
