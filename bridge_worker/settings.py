@@ -51,7 +51,7 @@ class WorkerSettings(SharedSettings):
         "(WebRTC-Audio-NetEqDelayManagerConfig/quantile:0.9,forget_factor:0.95/)",
     )
     video_send_max_delay_ms: int = Field(
-        default=50,
+        default=15,
         ge=0,
         description="How long the bot's browser may hold its camera's packets in its pacer "
         "(WebRTC-Video-Pacing max_delay). WebRTC paces video at about its bandwidth "

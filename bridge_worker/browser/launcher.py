@@ -33,6 +33,7 @@ RAW_MICROPHONE_JS = _page_script("raw_microphone.js")
 RECEIVE_BUFFERS_JS = _page_script("receive_buffers.js")
 QUIET_CONSOLE_JS = _page_script("quiet_console.js")
 UNSYNCED_RECEIVE_JS = _page_script("unsynced_receive.js")
+PROMPT_VIDEO_JS = _page_script("prompt_video.js")
 
 CHROMIUM_ARGS = [
     "--use-fake-ui-for-media-stream",  # grant camera/microphone without a prompt
@@ -143,6 +144,7 @@ async def bot_browser(
     try:
         await context.add_init_script(RAW_MICROPHONE_JS)
         await context.add_init_script(RECEIVE_BUFFERS_JS)
+        await context.add_init_script(PROMPT_VIDEO_JS)
         if spec.quiet_console:
             await context.add_init_script(QUIET_CONSOLE_JS)
         if not spec.lip_sync:

@@ -33,7 +33,7 @@ def test_an_unknown_setting_is_refused() -> None:
         WorkerSettings(bot_lip_sync="sometimes")
 
 
-PACING = "WebRTC-Video-Pacing/max_delay:50ms/"
+PACING = "WebRTC-Video-Pacing/max_delay:15ms/"
 
 
 def test_field_trials_reach_chromium_after_the_pacing_one() -> None:
