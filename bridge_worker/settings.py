@@ -111,13 +111,14 @@ class WorkerSettings(SharedSettings):
         "docs/rooms.md), else the Janus AudioBridge; janus forces the cross-host path",
     )
     audio_relay: Literal["auto", "encoded", "devices"] = Field(
-        default="devices",
-        description="How a room's audio leaves a meeting for another on the same worker: "
-        "encoded relays the meeting's Opus frames from one bot's page into the other's "
-        "sender, past both browsers' jitter buffers, playout, capture and encoder, and "
-        "falls back to the devices path by itself (the vendor's own transforms, another "
-        "codec, several sources); devices plays and captures it (docs/audio.md). auto is "
-        "encoded; the default stays devices while the relay is young",
+        default="auto",
+        description="How a room's audio leaves a meeting for another: encoded relays the "
+        "meeting's Opus frames from one bot's page into the other's sender (directly "
+        "between bots of one worker, through the room's VideoRoom across workers), past "
+        "both browsers' jitter buffers, playout, capture and encoder, and falls back to "
+        "the devices path by itself (the vendor's own transforms, another codec, a lost "
+        "channel, a silent source, a guest in the room); devices plays and captures it "
+        "(docs/audio.md). auto is encoded",
     )
     lab_trusted_spki: list[str] = Field(
         default_factory=list,
