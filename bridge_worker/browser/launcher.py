@@ -33,7 +33,6 @@ RAW_MICROPHONE_JS = _page_script("raw_microphone.js")
 RECEIVE_BUFFERS_JS = _page_script("receive_buffers.js")
 QUIET_CONSOLE_JS = _page_script("quiet_console.js")
 UNSYNCED_RECEIVE_JS = _page_script("unsynced_receive.js")
-PROMPT_VIDEO_JS = _page_script("prompt_video.js")
 
 CHROMIUM_ARGS = [
     "--use-fake-ui-for-media-stream",  # grant camera/microphone without a prompt
@@ -55,6 +54,11 @@ CHROMIUM_ARGS = [
     # anyway (--service-sandbox-type=none), so this costs no isolation and saves its
     # process.
     "--enable-features=NetworkServiceInProcess2",
+    # A received picture is drawn as soon as it is decoded. Chromium's smoothness
+    # algorithm schedules remote video by its estimated render time, which in some runs
+    # sat a whole source frame late (~110 ms after the frame arrived); a bot only
+    # relays what it sees, so smooth cadence is worth nothing here (docs/video.md).
+    "--disable-rtc-smoothness-algorithm",
     "--no-first-run",
     "--no-default-browser-check",
     "--password-store=basic",
@@ -144,7 +148,6 @@ async def bot_browser(
     try:
         await context.add_init_script(RAW_MICROPHONE_JS)
         await context.add_init_script(RECEIVE_BUFFERS_JS)
-        await context.add_init_script(PROMPT_VIDEO_JS)
         if spec.quiet_console:
             await context.add_init_script(QUIET_CONSOLE_JS)
         if not spec.lip_sync:
