@@ -40,8 +40,7 @@ class PageRelay:
     session: CDPSession
     listeners: list[FrameListener] = field(default_factory=list)
     fallback: str | None = None  # why the page stepped aside, once it has
-    frames_out: int = 0
-    frames_in: int = 0
+    frames_out: int = 0  # frames the page tapped and handed on
 
     def _on_binding(self, event: dict[str, Any]) -> None:
         if event.get("name") != BINDING:
@@ -76,7 +75,6 @@ class PageRelay:
             self.fallback = "channel_lost"  # the page or its session went away
             log.info("encoded relay fell back", reason=self.fallback)
             return False
-        self.frames_in += 1
         return True
 
 
