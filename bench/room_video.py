@@ -39,6 +39,7 @@ from bridge_worker.wiring.video_room import VideoRoom, publishing, watching
 from lab.janus_server import LabJanus
 from meetbridge.janus_rooms import RoomMedia, create_rooms
 from meetbridge.process import bot_account
+from meetbridge.tasks import stopped
 from vendor_scripts.base import Box
 
 WIDTH, HEIGHT, FPS = 640, 360, 15
@@ -88,11 +89,6 @@ def delays(flips: list[tuple[float, bool]], arrivals: Arrivals) -> list[float]:
     return found
 
 
-async def _stopped(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
-
-
 async def main(flips: int) -> dict[str, object]:
     account = bot_account("meetbridge-bot")
     direct, room = Arrivals(), Arrivals()
@@ -112,7 +108,7 @@ async def main(flips: int) -> dict[str, object]:
 
         stage = Stage(screen.name, whole_screen, width=WIDTH, height=HEIGHT, fps=FPS)
         capture = asyncio.create_task(stage.run())
-        stack.push_async_callback(_stopped, capture)
+        stack.push_async_callback(stopped, capture)
         stack.callback(stage.watch(lambda frame: direct.on_frame("a", frame)))
         track = StageTrack(stage)
         stack.callback(track.stop)

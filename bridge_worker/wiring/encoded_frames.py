@@ -22,6 +22,7 @@ from typing import Protocol
 from bridge_worker.browser.page_relay import FrameListener, PageRelay
 from bridge_worker.wiring.opus_mix import OpusMixer
 from bridge_worker.wiring.seat_health import SeatCounters
+from meetbridge.tasks import stopped
 
 _relays: dict[str, PageRelay] = {}
 DTX_MAX_BYTES = 3  # Opus DTX / comfort-noise frames: the speaker is silent
@@ -170,7 +171,6 @@ class EncodedFeed:
                 if await self.target.send(frame):
                     self.counters.relayed += 1
         finally:
-            ticks.cancel()
-            await asyncio.gather(ticks, return_exceptions=True)
+            await stopped(ticks)
             for source, relay in self.sources.items():
                 relay.listeners.remove(self._listeners[source])

@@ -33,6 +33,7 @@ from bridge_worker.wiring.receiver_buffer import replace_track_buffer
 from bridge_worker.wiring.seat_health import SeatCounters
 from bridge_worker.wiring.video_room import VideoRoom, publishing, subscribed
 from meetbridge.janus_http import JanusError
+from meetbridge.tasks import stopped
 
 log = structlog.get_logger(__name__)
 FEED_SUFFIX = "~opus"  # a bot's frames feed is named after it
@@ -125,9 +126,7 @@ async def publishing_frames(
         async with publishing(room, frames_feed(bot_id), track):
             yield
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await stopped(*tasks)
         track.stop()
 
 

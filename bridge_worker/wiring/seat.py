@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import av
 import structlog
@@ -41,6 +41,7 @@ from bridge_worker.wiring.video_room import FrameSink, VideoRoom, publishing, wa
 from meetbridge.janus_http import JanusError
 from meetbridge.janus_rooms import RoomMedia
 from meetbridge.room_plan import Path
+from meetbridge.tasks import stopped
 
 log = structlog.get_logger(__name__)
 
@@ -169,10 +170,10 @@ class RoomSeat:
         if self._feed is not None and self._feed[0].source_ids != wanted:
             _, task = self._feed
             self._feed = None
-            await _stopped(task)
+            await stopped(task)
         for bot_id in set(self._remote) - wanted:
             _, task = self._remote.pop(bot_id)
-            await _stopped(task)
+            await stopped(task)
         publish = self.relay is not None and any(not self._direct(s) for s in sources)
         await self._set_publishing_frames(publish)
         if frames and self._feed is None and self.relay is not None:
@@ -207,26 +208,20 @@ class RoomSeat:
         return self._remote[source][0]
 
     async def _set_publishing_frames(self, wanted: bool) -> None:
-        if wanted and self._frames_publisher is None and self.relay is not None:
-            publisher = contextlib.AsyncExitStack()
-            try:
-                await publisher.enter_async_context(
-                    publishing_frames(video_room(self.media), self.bot_id, self.relay)
-                )
-            except BaseException:
-                await asyncio.shield(publisher.aclose())
-                raise
-            self._frames_publisher = publisher
-        elif not wanted and self._frames_publisher is not None:
-            publisher, self._frames_publisher = self._frames_publisher, None
-            await publisher.aclose()
+        relay = self.relay if wanted else None
+        self._frames_publisher = await _switched(
+            self._frames_publisher,
+            None
+            if relay is None
+            else lambda: publishing_frames(video_room(self.media), self.bot_id, relay),
+        )
 
     async def _set_watched(self, sources: Sequence[Source]) -> None:
         wanted = {s.bot_id: self._direct(s) for s in sources}
         for bot_id, (direct, task) in list(self._watchers.items()):
             if wanted.get(bot_id) != direct:  # gone, or now reached the other way
                 del self._watchers[bot_id]
-                await _stopped(task)
+                await stopped(task)
                 if bot_id not in wanted:
                     self.mixer.latest.pop(bot_id, None)
         # Members elsewhere watch this bot's stage in the VideoRoom; in-process ones
@@ -244,21 +239,12 @@ class RoomSeat:
         self.mixer.show()
 
     async def _set_publishing(self, wanted: bool) -> None:
-        if wanted and self._publisher is None:
-            publisher = contextlib.AsyncExitStack()
-            try:
-                track = StageTrack(self.stage)
-                publisher.callback(track.stop)
-                await publisher.enter_async_context(
-                    publishing(video_room(self.media), self.bot_id, track)
-                )
-            except BaseException:
-                await asyncio.shield(publisher.aclose())
-                raise
-            self._publisher = publisher
-        elif not wanted and self._publisher is not None:
-            publisher, self._publisher = self._publisher, None
-            await publisher.aclose()
+        self._publisher = await _switched(
+            self._publisher,
+            (lambda: publishing_stage(video_room(self.media), self.bot_id, self.stage))
+            if wanted
+            else None,
+        )
 
     async def aclose(self) -> None:
         """Audio first (no longer heard, at once), then the pictures."""
@@ -292,7 +278,7 @@ async def room_seat(
             fps=camera.fps,
         )
         capture = asyncio.create_task(stage.run())
-        stack.push_async_callback(_stopped, capture)
+        stack.push_async_callback(stopped, capture)
         stack.enter_context(local_stages.offering(devices.bot_id, stage))
         if devices.relay is not None:
             stack.enter_context(encoded_frames.offering(devices.bot_id, devices.relay))
@@ -312,9 +298,35 @@ async def room_seat(
         yield seat
 
 
-async def _stopped(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+async def _switched(
+    current: contextlib.AsyncExitStack | None,
+    opening: Callable[[], contextlib.AbstractAsyncContextManager[None]] | None,
+) -> contextlib.AsyncExitStack | None:
+    """A publication kept open while wanted: `opening` opens it if it is not open yet;
+    None closes the open one. Returns what is open now."""
+    if opening is not None and current is None:
+        publisher = contextlib.AsyncExitStack()
+        try:
+            await publisher.enter_async_context(opening())
+        except BaseException:
+            await asyncio.shield(publisher.aclose())
+            raise
+        return publisher
+    if opening is None and current is not None:
+        await current.aclose()
+        return None
+    return current
+
+
+@contextlib.asynccontextmanager
+async def publishing_stage(room: VideoRoom, bot_id: str, stage: Stage) -> AsyncIterator[None]:
+    """Publish `stage` as `bot_id`'s feed in `room` while the block runs."""
+    track = StageTrack(stage)
+    try:
+        async with publishing(room, bot_id, track):
+            yield
+    finally:
+        track.stop()
 
 
 async def _keep_watching(room: VideoRoom, source: str, sink: FrameSink) -> None:
