@@ -22,18 +22,16 @@ from __future__ import annotations
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtp import RtpPacket
 
-from bridge_worker.wiring.rtp_sequence import unwrapped
+from bridge_worker.wiring.rtp_sequence import HeldPackets
 
 
-class PromptJitterBuffer:
+class PromptJitterBuffer(HeldPackets):
     def __init__(self, prefetch: int) -> None:
         if prefetch < 1:
             raise ValueError("prefetch must be at least one frame")
+        super().__init__()
         self.prefetch = prefetch
         self.lost = 0  # frames never handed out: lost, too late or dropped as stale
-        self._held: dict[int, RtpPacket] = {}  # by extended sequence number
-        self._newest: int | None = None
-        self._next = 0  # the oldest sequence number still wanted
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         sequence = self._extended(packet.sequence_number)
@@ -65,12 +63,3 @@ class PromptJitterBuffer:
             del self._held[held]
         self.lost += sequence - self._next
         self._next = sequence
-
-    def _extended(self, sequence: int) -> int:
-        """The 16-bit sequence number, unwrapped next to the newest seen."""
-        extended = unwrapped(sequence, self._newest)
-        if extended is not None:
-            return extended
-        self._held.clear()  # the first packet, or the sender started over
-        self._newest = self._next = sequence
-        return sequence

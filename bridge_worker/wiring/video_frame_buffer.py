@@ -16,7 +16,7 @@ from __future__ import annotations
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtp import RtpPacket
 
-from bridge_worker.wiring.rtp_sequence import unwrapped
+from bridge_worker.wiring.rtp_sequence import HeldPackets
 
 REORDER_SLACK = 100  # packets before the first one seen that may still come
 MAX_HELD = 1024  # packets: a key frame of the room's size is a few dozen
@@ -28,12 +28,10 @@ def _starts_frame(packet: RtpPacket) -> bool:
     return bool(packet.payload) and packet.payload[0] & (VP8_START | VP8_PARTITION) == VP8_START
 
 
-class MarkerFrameBuffer:
+class MarkerFrameBuffer(HeldPackets):
     def __init__(self) -> None:
+        super().__init__(REORDER_SLACK)
         self.given_up = 0  # packets dropped unfinished or too late
-        self._held: dict[int, RtpPacket] = {}  # by extended sequence number
-        self._newest: int | None = None
-        self._next = 0  # the oldest sequence number still wanted
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         sequence = self._extended(packet.sequence_number)
@@ -74,11 +72,3 @@ class MarkerFrameBuffer:
         if count:
             self.given_up += len(dropped)
         return count and bool(dropped)
-
-    def _extended(self, sequence: int) -> int:
-        extended = unwrapped(sequence, self._newest)
-        if extended is not None:
-            return extended
-        self._held.clear()  # the first packet, or the sender started over
-        self._newest, self._next = sequence, sequence - REORDER_SLACK
-        return sequence
