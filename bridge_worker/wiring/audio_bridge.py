@@ -13,11 +13,13 @@ import structlog
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
 from bridge_worker.devices.audio import BotAudio
+from bridge_worker.wiring.encoded_frames import FrameSource
 from bridge_worker.wiring.peer_close import close_peer
 from bridge_worker.wiring.prompt_jitter_buffer import PromptJitterBuffer
 from bridge_worker.wiring.pulse_media import capture_track, play_track
 from bridge_worker.wiring.receiver_buffer import replace_jitter_buffer
 from bridge_worker.wiring.seat_health import SeatCounters
+from bridge_worker.wiring.seat_voice import seat_voice
 from meetbridge.janus_http import JanusSession
 
 log = structlog.get_logger(__name__)
@@ -52,9 +54,15 @@ async def _connected(pc: RTCPeerConnection, timeout_s: float) -> None:
 
 @contextlib.asynccontextmanager
 async def audio_seat(
-    room: AudioRoom, audio: BotAudio, display: str, counters: SeatCounters | None = None
+    room: AudioRoom,
+    audio: BotAudio,
+    display: str,
+    counters: SeatCounters | None = None,
+    relay: FrameSource | None = None,
 ) -> AsyncIterator[None]:
-    """Join `room` with the bot's speaker monitor; play the mix into its microphone."""
+    """Join `room` with what the bot's meeting says (its page's `relay` frames while
+    they carry it, else its speaker monitor: `seat_voice`); play the mix into its
+    microphone."""
     counters = counters or SeatCounters()
 
     def sent() -> None:
@@ -66,11 +74,12 @@ async def audio_seat(
     async with contextlib.AsyncExitStack() as stack:
         session = await stack.enter_async_context(JanusSession(room.janus_url))
         handle = await session.attach(PLUGIN)
-        track = await stack.enter_async_context(
+        capture = await stack.enter_async_context(
             capture_track(
                 audio.server, audio.speaker_monitor, sent, counters.audio_out_loudness.add
             )
         )
+        track = await stack.enter_async_context(seat_voice(capture, relay))
         pc = RTCPeerConnection()
         stack.push_async_callback(close_peer, pc, "audio bridge seat")
         players: list[asyncio.Task[None]] = []

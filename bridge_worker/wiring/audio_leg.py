@@ -17,6 +17,7 @@ from typing import Protocol
 
 from bridge_worker.devices.audio import BotAudio
 from bridge_worker.wiring.audio_bridge import AudioRoom, audio_seat
+from bridge_worker.wiring.encoded_frames import FrameSource
 from bridge_worker.wiring.pulse_pipe import pulse_pipe
 from bridge_worker.wiring.seat_health import SeatCounters
 from bridge_worker.wiring.seat_io import Source
@@ -76,12 +77,17 @@ class AudioBridgeLeg:
 
     @classmethod
     async def open(
-        cls, room: AudioRoom, audio: BotAudio, bot_id: str, counters: SeatCounters
+        cls,
+        room: AudioRoom,
+        audio: BotAudio,
+        bot_id: str,
+        counters: SeatCounters,
+        relay: FrameSource | None = None,
     ) -> AudioBridgeLeg:
         leg = cls()
         async with contextlib.AsyncExitStack() as opening:
             opening.push_async_callback(leg.aclose)
-            await leg._seat.enter_async_context(audio_seat(room, audio, bot_id, counters))
+            await leg._seat.enter_async_context(audio_seat(room, audio, bot_id, counters, relay))
             opening.pop_all()
         return leg
 
@@ -94,14 +100,21 @@ class AudioBridgeLeg:
 
 @contextlib.asynccontextmanager
 async def audio_leg(
-    path: Path, audio: BotAudio, bot_id: str, room: AudioRoom, counters: SeatCounters
+    path: Path,
+    audio: BotAudio,
+    bot_id: str,
+    room: AudioRoom,
+    counters: SeatCounters,
+    relay: FrameSource | None = None,
 ) -> AsyncIterator[AudioLeg]:
-    """The leg for `path`, closed when the block exits (the seat may close it sooner)."""
+    """The leg for `path`, closed when the block exits (the seat may close it sooner).
+    `relay`: the bot's page's frames of its meeting, which the AudioBridge takes
+    instead of the capture while they carry it."""
     leg: AudioLeg
     if path is Path.SAME_HOST:
         leg = PulsePipes(audio, counters)
     else:
-        leg = await AudioBridgeLeg.open(room, audio, bot_id, counters)
+        leg = await AudioBridgeLeg.open(room, audio, bot_id, counters, relay)
     try:
         yield leg
     finally:

@@ -16,10 +16,10 @@ from collections import deque
 import av
 import numpy as np
 
-RATE = 48_000
-FRAME_SAMPLES = RATE // 50  # 20 ms
+from bridge_worker.wiring.opus_encode import FRAME_SAMPLES, RATE, MonoOpusEncoder
+
+__all__ = ["FRAME_SAMPLES", "RATE", "OpusMixer"]
 QUEUE_FRAMES = 3
-BITRATE = 48_000
 
 
 class OpusMixer:
@@ -28,14 +28,7 @@ class OpusMixer:
     def __init__(self) -> None:
         self._decoders: dict[object, av.AudioCodecContext] = {}
         self._queues: dict[object, deque[np.ndarray]] = {}
-        self._encoder = av.AudioCodecContext.create("libopus", "w")
-        self._encoder.sample_rate = RATE
-        self._encoder.layout = "mono"
-        self._encoder.format = "s16"
-        self._encoder.bit_rate = BITRATE
-        self._encoder.options = {"application": "voip", "frame_duration": "20"}
-        self._encoder.open()
-        self._pts = 0
+        self._encoder = MonoOpusEncoder()
 
     def add(self, stream: object, payload: bytes) -> None:
         """One Opus frame of `stream`, decoded into its queue."""
@@ -72,10 +65,4 @@ class OpusMixer:
         mixed = np.zeros(FRAME_SAMPLES, dtype=np.float32)
         for samples in taken:
             mixed[: samples.size] += samples
-        pcm = np.clip(mixed, -32768, 32767).astype(np.int16).reshape(1, -1)
-        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
-        frame.sample_rate = RATE
-        frame.pts = self._pts
-        self._pts += FRAME_SAMPLES
-        packets = self._encoder.encode(frame)
-        return bytes(packets[0]) if packets else None
+        return self._encoder.encode(np.clip(mixed, -32768, 32767).astype(np.int16))

@@ -19,9 +19,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
-from fractions import Fraction
 
-import av
 import structlog
 from aiortc import MediaStreamTrack, RTCPeerConnection
 from aiortc.jitterbuffer import JitterFrame
@@ -29,6 +27,7 @@ from aiortc.rtp import RtpPacket
 
 from bridge_worker.browser.page_relay import FrameListener
 from bridge_worker.wiring.encoded_frames import EncodedFeed, FrameSource
+from bridge_worker.wiring.opus_packet_track import OpusPacketTrack
 from bridge_worker.wiring.receiver_buffer import replace_track_buffer
 from bridge_worker.wiring.seat_health import SeatCounters
 from bridge_worker.wiring.video_room import VideoRoom, publishing, subscribed
@@ -40,45 +39,10 @@ FEED_SUFFIX = "~opus"  # a bot's frames feed is named after it
 OPUS_SILENCE = b"\xf8\xff\xfe"  # one 20 ms Opus frame of silence (CELT, mono)
 KEEPALIVE_S = 0.1
 QUIET_S = 1.0
-RATE = 48_000
-FRAME_TICKS = RATE // 50  # 20 ms in RTP timestamp units
-QUEUE_FRAMES = 4
 
 
 def frames_feed(bot_id: str) -> str:
     return bot_id + FEED_SUFFIX
-
-
-class OpusPacketTrack(MediaStreamTrack):
-    """An audio track of ready Opus frames: aiortc sends a packet as it is (no encode).
-
-    Its RTP timestamps follow the clock in 20 ms steps, so a gap in the frames is a gap
-    in the timestamps, and never go backwards."""
-
-    kind = "audio"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fallback: str | None = None  # a FrameTarget; the feed never steps aside
-        self.sent_at = float("-inf")
-        self._queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_FRAMES)
-        self._start = time.monotonic()
-        self._pts = -FRAME_TICKS
-
-    async def send(self, frame: bytes) -> bool:
-        if self._queue.full():  # the sender is behind: the oldest goes
-            self._queue.get_nowait()
-        self._queue.put_nowait(frame)
-        self.sent_at = time.monotonic()
-        return True
-
-    async def recv(self) -> av.Packet:  # type: ignore[override]
-        frame = await self._queue.get()
-        now_ticks = int((time.monotonic() - self._start) * RATE) // FRAME_TICKS * FRAME_TICKS
-        self._pts = max(self._pts + FRAME_TICKS, now_ticks)
-        packet = av.Packet(frame)
-        packet.pts, packet.time_base = self._pts, Fraction(1, RATE)
-        return packet
 
 
 class FrameTap:

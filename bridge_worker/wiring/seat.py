@@ -290,6 +290,7 @@ async def room_seat(
                 devices.bot_id,
                 audio_room(media, receive_prefetch),
                 mixer.counters,
+                devices.relay,
             )
         )
         seat = RoomSeat(devices.bot_id, media, path, stage, leg, mixer, devices.relay)

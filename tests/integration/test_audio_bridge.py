@@ -9,15 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from bridge_worker.devices.audio import bot_audio
+from bridge_worker.devices.audio import BotAudio, bot_audio
 from bridge_worker.devices.audio_io import dominant_frequency, playing, record
 from bridge_worker.wiring.audio_bridge import AudioRoom, audio_seat
 from bridge_worker.wiring.pulse_pipe import pulse_pipe
 from bridge_worker.wiring.seat_health import Loudness, SeatCounters, level_dbfs
 from lab.janus_server import LabJanus
 from lab.media import make_tone_wav
+from lab.meeting_frames import MeetingFrames, tone_frames
 from meetbridge.janus_rooms import RoomMedia, create_rooms
 from meetbridge.process import bot_account
+from meetbridge.tasks import stopped
 
 pytestmark = [pytest.mark.integration]
 
@@ -53,6 +55,51 @@ async def test_two_bots_hear_each_other_through_an_audio_bridge(tmp_path: Path) 
     sent = seat_a.snapshot().audio_out_loudness
     assert level_dbfs(Loudness(), sent) == pytest.approx(-9.0, abs=1.0)
     assert heard_by_a == pytest.approx(1000.0, abs=5)  # and A's hears B's, not itself
+
+
+async def _say_on_time(meeting: MeetingFrames, frames: list[bytes]) -> None:
+    """The frames, one each 20 ms by the clock (as a meeting's arrive)."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for n, frame in enumerate(frames):
+        await asyncio.sleep(max(start + 0.02 * n - loop.time(), 0))
+        meeting.say(frame)
+
+
+async def _hears(audio: BotAudio, hz: float, tries: int = 10) -> float | None:
+    """What `audio`'s microphone carries, once it is `hz` (or after `tries` seconds)."""
+    heard = None
+    for _ in range(tries):
+        heard = dominant_frequency(await record(audio.server, audio.mic_source, 1.0), 48000)
+        if heard is not None and abs(heard - hz) <= 5:
+            break
+    return heard
+
+
+async def test_a_seat_says_its_pages_frames_while_they_carry_its_meeting_else_its_capture(
+    tmp_path: Path,
+) -> None:
+    """With the encoded relay, the AudioBridge is given the meeting's frames as the
+    bot's page received them (its speaker's capture is not encoded); once the page
+    steps aside, the capture goes instead."""
+    account = bot_account("meetbridge-bot")
+    played = make_tone_wav(tmp_path / "a.wav", 700.0, seconds=30)  # A's speaker plays it
+    meeting = MeetingFrames()  # and A's page taps 440 Hz frames
+    async with contextlib.AsyncExitStack() as stack:
+        janus = await stack.enter_async_context(LabJanus())
+        room = AudioRoom(janus.http_url, 4331, secret="room-secret", prebuffer=2)
+        await create_rooms(RoomMedia(janus.http_url, 4331, 4332, "room-secret", prebuffer=2))
+        a = await stack.enter_async_context(bot_audio(runtime_base=Path("/tmp"), run_as=account))
+        b = await stack.enter_async_context(bot_audio(runtime_base=Path("/tmp"), run_as=account))
+        await stack.enter_async_context(audio_seat(room, a, "bot-a", relay=meeting))
+        await stack.enter_async_context(audio_seat(room, b, "bot-b"))
+        await stack.enter_async_context(playing(a.server, a.speaker_sink, played))
+        speaking = asyncio.create_task(_say_on_time(meeting, tone_frames(50 * 30)))
+        stack.push_async_callback(stopped, speaking)
+
+        assert await _hears(b, 440.0) == pytest.approx(440.0, abs=5)
+        meeting.fallback = "vendor_sender_transform"
+        assert await _hears(b, 700.0) == pytest.approx(700.0, abs=5)
 
 
 async def test_a_same_host_pipe_carries_one_bots_meeting_into_anothers_microphone(

@@ -8,13 +8,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-import av
-import numpy as np
 import pytest
 
-from bridge_worker.browser.page_relay import FrameListener
 from bridge_worker.wiring.room_frames import (
     OPUS_SILENCE,
     QUIET_S,
@@ -24,37 +20,10 @@ from bridge_worker.wiring.room_frames import (
 )
 from bridge_worker.wiring.video_room import VideoRoom
 from lab.janus_server import LabJanus
+from lab.meeting_frames import MeetingFrames, tone_frames
 from meetbridge.janus_rooms import RoomMedia, create_rooms
 
 pytestmark = [pytest.mark.integration]
-
-
-@dataclass
-class MeetingFrames:
-    """What a bot's page relay gives the worker: its meeting's frames, to listeners."""
-
-    listeners: list[FrameListener] = field(default_factory=list)
-    fallback: str | None = None
-
-    def say(self, frame: bytes) -> None:
-        for listener in list(self.listeners):
-            listener(1, frame)
-
-
-def tone_frames(count: int, hz: float = 440.0) -> list[bytes]:
-    """`count` 20 ms Opus frames of a tone, from libopus (real payloads, ~100 bytes)."""
-    encoder = av.AudioCodecContext.create("libopus", "w")
-    encoder.sample_rate, encoder.layout, encoder.format = 48_000, "mono", "s16"
-    encoder.bit_rate = 32_000
-    encoder.open()
-    frames: list[bytes] = []
-    for n in range(count + 5):
-        t = (np.arange(960) + 960 * n) / 48_000
-        pcm = (8000 * np.sin(2 * np.pi * hz * t)).astype(np.int16).reshape(1, -1)
-        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
-        frame.sample_rate, frame.pts = 48_000, 960 * n
-        frames.extend(bytes(p) for p in encoder.encode(frame))
-    return frames[:count]
 
 
 async def until(condition: Callable[[], bool], timeout_s: float = 15) -> None:
