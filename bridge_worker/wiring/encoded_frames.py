@@ -5,8 +5,10 @@ A worker runs all its bots on one event loop: a seat takes the page relays of so
 in the same process from here (`offering`); frames of sources elsewhere come through
 the room's VideoRoom (`room_frames.py`). An SFU sends one stream per speaker: while
 one stream speaks its frames are forwarded untouched (`ActiveSpeaker`); while several
-speak at once (of one meeting or of several sources) they are decoded, mixed and
-encoded (`opus_mix.py`).
+speak at once (of one meeting or of several sources), or a speaker's packets are not
+20 ms long (the length a bot's page sends), they are decoded, mixed and encoded in
+20 ms frames (`opus_mix.py`). Stereo is mixed down to mono there; untouched, a stereo
+frame goes as it is (every Opus decoder takes either).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from functools import partial
 from typing import Protocol
 
 from bridge_worker.browser.page_relay import FrameListener, PageRelay
-from bridge_worker.wiring.opus_mix import OpusMixer
+from bridge_worker.wiring.opus_mix import FRAME_SAMPLES, OpusMixer
+from bridge_worker.wiring.opus_packet import opus_samples
 from bridge_worker.wiring.seat_health import SeatCounters
 from meetbridge.tasks import stopped
 
@@ -101,6 +104,7 @@ class EncodedFeed:
         self.sources, self.target, self.counters = sources, target, counters
         self._speaker = ActiveSpeaker()
         self._spoke: dict[tuple[str, int], float] = {}  # stream -> its last speech frame
+        self._odd: dict[tuple[str, int], float] = {}  # stream -> its last non-20 ms frame
         self._mixer: OpusMixer | None = None  # while several speak at once
         self._queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_FRAMES)
         self._listeners: dict[str, FrameListener] = {}
@@ -119,8 +123,11 @@ class EncodedFeed:
         stream = (source, receiver)
         if len(frame) > DTX_MAX_BYTES:
             self._spoke[stream] = at
+            if opus_samples(frame) != FRAME_SAMPLES:
+                self._odd[stream] = at
         speaking = [s for s, spoke in self._spoke.items() if at - spoke <= HOLD_S]
-        if len(speaking) > 1:
+        odd = any(at - seen <= NO_FRAMES_S for seen in self._odd.values())
+        if len(speaking) > 1 or odd:
             if self._mixer is None:
                 self._mixer = OpusMixer()
             self._mixer.add(stream, frame)

@@ -2,16 +2,15 @@
 encode, one 20 ms frame per tick.
 
 Used by the encoded relay when more than one stream speaks at once (two members'
-meetings, or two speakers of one meeting: an SFU sends one stream per speaker). Each
-stream keeps a short queue of decoded frames (its jitter slack, at most
-QUEUE_FRAMES deep: beyond that the oldest goes, so the delay comes back down); a
-tick takes the oldest frame of each stream that has one, sums them (clipped), and
-encodes the sum. A stream with nothing queued adds silence to that tick.
+meetings, or two speakers of one meeting: an SFU sends one stream per speaker), and
+for a stream whose packets are not 20 ms long (cut again into 20 ms frames here).
+Each stream keeps a short queue of decoded samples, downmixed to mono (its jitter
+slack, at most QUEUE_FRAMES frames' worth: beyond that the oldest go, so the delay
+comes back down); a tick takes the oldest 20 ms of each stream that has any, sums
+them (clipped), and encodes the sum. A stream short of 20 ms adds what it has.
 """
 
 from __future__ import annotations
-
-from collections import deque
 
 import av
 import numpy as np
@@ -27,7 +26,7 @@ class OpusMixer:
 
     def __init__(self) -> None:
         self._decoders: dict[object, av.AudioCodecContext] = {}
-        self._queues: dict[object, deque[np.ndarray]] = {}
+        self._queues: dict[object, np.ndarray] = {}  # float32 mono samples
         self._encoder = MonoOpusEncoder()
 
     def add(self, stream: object, payload: bytes) -> None:
@@ -38,7 +37,7 @@ class OpusMixer:
             decoder.sample_rate = RATE
             decoder.layout = "stereo"
             decoder.open()
-            self._queues[stream] = deque(maxlen=QUEUE_FRAMES)
+            self._queues[stream] = np.zeros(0, dtype=np.float32)
         try:
             frames = decoder.decode(av.Packet(payload))
         except av.error.FFmpegError:
@@ -51,7 +50,9 @@ class OpusMixer:
                 mono = samples.reshape(-1, len(frame.layout.channels)).mean(axis=1)
             if np.issubdtype(frame.to_ndarray().dtype, np.floating):
                 mono = mono * 32767.0
-            self._queues[stream].append(mono[:FRAME_SAMPLES])
+            queued = np.concatenate((self._queues[stream], mono.astype(np.float32)))
+            keep = max(QUEUE_FRAMES * FRAME_SAMPLES, mono.size + FRAME_SAMPLES)  # 60 ms packets
+            self._queues[stream] = queued[-keep:]
 
     def forget(self, stream: object) -> None:
         self._decoders.pop(stream, None)
@@ -59,9 +60,11 @@ class OpusMixer:
 
     def tick(self) -> bytes | None:
         """The next mixed Opus frame, or None when no stream had anything queued."""
-        taken = [queue.popleft() for queue in self._queues.values() if queue]
+        taken = [queue[:FRAME_SAMPLES] for queue in self._queues.values() if queue.size]
         if not taken:
             return None
+        for stream, queue in self._queues.items():
+            self._queues[stream] = queue[FRAME_SAMPLES:]
         mixed = np.zeros(FRAME_SAMPLES, dtype=np.float32)
         for samples in taken:
             mixed[: samples.size] += samples
