@@ -8,6 +8,12 @@
 // receiver is spliced (video and untapped ones pass untouched); a vendor page that asks
 // for encoded streams itself (its own transform, or end-to-end encryption) gets them,
 // spliced in, and the relay falls back to the devices path, saying why.
+//
+// What the worker is given and gives back is always plain Opus. Where a connection
+// negotiated RED (RFC 2198: each payload carries the previous frame again, against
+// loss), a received payload's primary block is taken, and an outgoing one is built
+// again around the forwarded frames (the previous one as its redundant block).
+// Forwarded frames are 20 ms: a sender whose own frames are longer steps aside.
 (() => {
   const out = window.__mbRelayOut;  // the worker's CDP binding, there only when relay is on
   if (typeof out !== "function") return;
@@ -34,6 +40,56 @@
     let text = "";
     for (let i = 0; i < bytes.length; i += 1) text += String.fromCharCode(bytes[i]);
     return btoa(text);
+  }
+
+  // RFC 2198: a 4-byte header per redundant block (F bit set: payload type, timestamp
+  // offset, length), then a 1-byte header for the primary; then the blocks, in order.
+  function redPrimary(buffer) {
+    const bytes = new Uint8Array(buffer);
+    let at = 0;
+    let redundant = 0;
+    while (at < bytes.length && (bytes[at] & 0x80)) {
+      if (at + 4 > bytes.length) return null;
+      redundant += ((bytes[at + 2] & 0x03) << 8) | bytes[at + 3];
+      at += 4;
+    }
+    if (at >= bytes.length) return null;
+    const start = at + 1 + redundant;
+    if (start >= bytes.length) return null;
+    return { type: bytes[at] & 0x7f, data: buffer.slice(start) };
+  }
+
+  function redPayload(type, primary, previous, offset) {
+    const head = previous && offset > 0 && offset < 0x4000 && previous.byteLength < 0x400;
+    const out = new Uint8Array((head ? 5 + previous.byteLength : 1) + primary.byteLength);
+    let at = 0;
+    if (head) {
+      const length = previous.byteLength;
+      out.set([0x80 | type, offset >> 6, ((offset & 0x3f) << 2) | (length >> 8), length & 0xff], 0);
+      at = 4;
+    }
+    out[at] = type;
+    at += 1;
+    if (head) {
+      out.set(new Uint8Array(previous), at);
+      at += previous.byteLength;
+    }
+    out.set(new Uint8Array(primary), at);
+    return out.buffer;
+  }
+
+  // An Opus packet's duration in 48 kHz samples, from its TOC byte (RFC 6716 3.1).
+  function opusSamples(buffer) {
+    const bytes = new Uint8Array(buffer);
+    if (!bytes.length) return 0;
+    const config = bytes[0] >> 3;
+    let size;
+    if (config < 12) size = [480, 960, 1920, 2880][config % 4];
+    else if (config < 16) size = [480, 960][config % 2];
+    else size = [120, 240, 480, 960][config % 4];
+    const code = bytes[0] & 0x03;
+    const count = code === 0 ? 1 : code < 3 ? 2 : (bytes.length > 1 ? bytes[1] & 0x3f : 0);
+    return size * count;
   }
 
   function fromBase64(text) {
@@ -76,24 +132,63 @@
     const id = audio ? (receiverIds += 1) : 0;
     splices.set(receiver, splice(streams, audio ? (frame) => {
       if (relaying) {
-        const meta = frame.getMetadata ? frame.getMetadata() : {};
-        if (meta.mimeType && meta.mimeType.toLowerCase() !== "audio/opus") {
-          fallBack(`codec ${meta.mimeType}`);
-        } else {
+        const mime = mimeOf(frame);
+        if (mime === "audio/opus") {
           say({ kind: "frame", receiver: id, data: toBase64(frame.data) });
+        } else if (mime === "audio/red") {
+          const primary = redPrimary(frame.data);  // a damaged payload is skipped
+          if (primary) say({ kind: "frame", receiver: id, data: toBase64(primary.data) });
+        } else {
+          fallBack(`codec ${mime}`);
         }
       }
       return frame;
     } : null));
   }
 
+  function mimeOf(frame) {
+    const meta = frame.getMetadata ? frame.getMetadata() : {};
+    return (meta.mimeType || "audio/opus").toLowerCase();
+  }
+
+  // The sender's own frame, replaced by the next forwarded one (wrapped in RED as its
+  // own was); `last` is what this sender sent in place of its previous frame.
+  function replaced(frame, last) {
+    const mime = mimeOf(frame);
+    let own = frame.data;
+    let red = null;
+    if (mime === "audio/red") {
+      red = redPrimary(own);
+      if (!red) return null;
+      own = red.data;
+    } else if (mime !== "audio/opus") {
+      fallBack(`send codec ${mime}`);
+      return null;
+    }
+    const samples = opusSamples(own);
+    if (samples && samples !== 960) {
+      fallBack(`send ptime ${samples / 48} ms`);
+      return null;
+    }
+    const next = queue.shift();
+    const timestamp = frame.timestamp;
+    if (red) {
+      const previous = last && last.timestamp !== undefined ? last : null;
+      const offset = previous ? (timestamp - previous.timestamp) >>> 0 : 0;
+      frame.data = redPayload(red.type, next, previous && previous.data, offset);
+    } else {
+      frame.data = next;
+    }
+    return { data: next, timestamp };
+  }
+
   function tapSender(sender, kind) {
     if (splices.has(sender)) return;
     let streams;
     try { streams = nativeSenderStreams.call(sender); } catch (error) { return; }
+    let last = null;  // the forwarded frame sent last, while they follow one another
     splices.set(sender, splice(streams, kind === "audio" ? (frame) => {
-      if (!relaying) return frame;
-      if (queue.length) frame.data = queue.shift();
+      last = relaying && queue.length ? replaced(frame, last) : null;
       return frame;
     } : null));
   }
