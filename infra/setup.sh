@@ -4,14 +4,31 @@
 # Installs the system packages the worker and the meeting lab need, creates the
 # unprivileged user that bots' browsers run as (Chromium keeps its sandbox), and
 # installs the Python project into .venv. Safe to run again: it skips what is there.
+#
+# The container images run this same script (infra/docker/) with a role:
+#   MEETBRIDGE_SETUP_ROLE=all     (default) a developer's or CI's machine: worker, API,
+#                                 the meeting lab and the dev tools, installed editable
+#   MEETBRIDGE_SETUP_ROLE=worker  what a worker runs bots with, installed as a package
+#   MEETBRIDGE_SETUP_ROLE=api     the orchestrator only
+# MEETBRIDGE_VENV puts the venv elsewhere (default .venv); MEETBRIDGE_BOT_UID fixes the
+# bot user's uid (an image's pods run as it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(
-  xvfb x11-utils libxcb1 libxcb-shm0 pulseaudio pulseaudio-utils chromium ffmpeg sox libsox-fmt-all
-  janus janus-demos redis-server libportaudio2 libasound2-plugins
-  imagemagick espeak-ng iproute2 procps util-linux python3-venv fonts-dejavu-core
+ROLE="${MEETBRIDGE_SETUP_ROLE:-all}"
+VENV="${MEETBRIDGE_VENV:-.venv}"
+API_PACKAGES=(python3-venv procps)
+WORKER_PACKAGES=(
+  xvfb x11-utils libxcb1 libxcb-shm0 pulseaudio pulseaudio-utils chromium ffmpeg
+  libportaudio2 libasound2-plugins procps util-linux python3-venv fonts-dejavu-core
 )
+LAB_PACKAGES=(janus janus-demos redis-server sox libsox-fmt-all imagemagick espeak-ng iproute2)
+case "$ROLE" in
+  all) PACKAGES=("${WORKER_PACKAGES[@]}" "${LAB_PACKAGES[@]}"); INSTALL=(-e '.[dev]') ;;
+  worker) PACKAGES=("${WORKER_PACKAGES[@]}"); INSTALL=(.) ;;
+  api) PACKAGES=("${API_PACKAGES[@]}"); INSTALL=(.) ;;
+  *) echo "setup: unknown MEETBRIDGE_SETUP_ROLE '$ROLE' (all, worker or api)" >&2; exit 2 ;;
+esac
 BOT_USER="${MEETBRIDGE_BOT_USER:-meetbridge-bot}"
 
 missing=()
@@ -33,19 +50,20 @@ if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
   systemctl disable --now janus.service redis-server.service >/dev/null 2>&1 || true
 fi
 
-if [ "$(id -u)" -eq 0 ] && ! id "$BOT_USER" >/dev/null 2>&1; then
+if [ "$ROLE" != api ] && [ "$(id -u)" -eq 0 ] && ! id "$BOT_USER" >/dev/null 2>&1; then
   echo "setup: creating unprivileged bot user $BOT_USER"
-  useradd --system --create-home --shell /usr/sbin/nologin "$BOT_USER"
+  uid=(); [ -n "${MEETBRIDGE_BOT_UID:-}" ] && uid=(--uid "$MEETBRIDGE_BOT_UID")
+  useradd --system "${uid[@]}" --create-home --shell /usr/sbin/nologin "$BOT_USER"
 fi
 
 PYTHON="${PYTHON:-python3}"
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PYTHON" -m venv "$VENV"
 fi
-stamp=.venv/.meetbridge-installed
+stamp="$VENV/.meetbridge-installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e '.[dev]'
+  "$VENV/bin/pip" install -q --upgrade pip
+  "$VENV/bin/pip" install -q "${INSTALL[@]}"
   touch "$stamp"
 fi
-echo "setup: ok"
+echo "setup: ok ($ROLE)"
