@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 LAB := infra/lab/netns-run
 PYTEST_ARGS ?=
 
-.PHONY: setup run demo test test-unit lint bench clean lab-shell
+.PHONY: setup run demo test test-unit lint k8s-check bench clean lab-shell
 
 setup: ## install system packages, the bot user and the Python venv (idempotent)
 	./infra/setup.sh
@@ -15,7 +15,7 @@ run: setup ## Redis + API + one worker on this machine; prints the API address a
 demo: setup ## two lab meetings bridged through a room: prints what people hear and see
 	$(LAB) $(PY) -m lab.demo
 
-test: setup ## the whole test suite, inside the lab's private network namespace
+test: setup k8s-check ## the whole test suite, inside the lab's private network namespace
 	$(LAB) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-unit: setup
@@ -23,7 +23,10 @@ test-unit: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy meetbridge vendor_scripts bridge_worker orchestrator meetbridge_cli lab bench
+	$(VENV)/bin/mypy meetbridge vendor_scripts bridge_worker orchestrator meetbridge_cli lab bench infra/k8s_check.py
+
+k8s-check: setup ## render, validate (offline) and policy-check the Kubernetes manifests; lint the Dockerfiles
+	$(PY) infra/k8s_check.py
 
 bench: setup ## benchmarks print one JSON object on their last line
 	$(LAB) $(PY) -m bench.join_time
