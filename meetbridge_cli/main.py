@@ -66,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="run a Celery worker that runs bots")
     worker.add_argument("--name", default="worker")
 
+    drain = commands.add_parser(
+        "drain",
+        help="a worker of this host stops taking jobs; with --wait, its bots are let finish "
+        "(a worker pod's preStop hook)",
+    )
+    drain.add_argument("--name", default="worker", help="the worker's --name")
+    drain.add_argument(
+        "--wait", type=float, default=0.0, help="seconds to wait for its bots to end (0: none)"
+    )
+
     commands.add_parser("run", help="Redis, the API and a worker, for local use; Ctrl-C stops")
 
     url = commands.add_parser("url", help="check a meeting link as the API would")
@@ -256,6 +266,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "api":
         return _serve_api(args.host, args.port)
+    if args.command == "drain":
+        from meetbridge_cli.drain import drain
+
+        return drain(args.name, args.wait)
     if args.command == "worker":
         return _run_worker(args.name)
     if args.command == "url":

@@ -82,8 +82,14 @@ def test_the_worker_pod_runs_chromium_unprivileged_and_drains_in_time(
     shm = {m["name"] for m in container["volumeMounts"] if m["mountPath"] == "/dev/shm"}
     (volume,) = [v for v in spec["volumes"] if v["name"] in shm]
     assert volume["emptyDir"]["medium"] == "Memory"
-    # SIGTERM: every bot leaves at once (leave_timeout_s each), then devices stop.
-    assert spec["terminationGracePeriodSeconds"] > WorkerSettings().leave_timeout_s + 30
+    # Scale-in: preStop drains (no new jobs; the bots stay until they end, up to their
+    # longest stay), then SIGTERM makes any left leave (leave_timeout_s, all at once).
+    settings = WorkerSettings()
+    drain = container["lifecycle"]["preStop"]["exec"]["command"]
+    assert drain[:2] == ["meetbridge", "drain"]
+    wait_s = float(drain[drain.index("--wait") + 1])
+    assert wait_s >= settings.max_duration_s
+    assert spec["terminationGracePeriodSeconds"] > wait_s + settings.leave_timeout_s + 30
     assert "--no-sandbox" not in str(container)
 
 
