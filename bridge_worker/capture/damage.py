@@ -31,7 +31,9 @@ class ScreenChanges:
         self.broken = False
         self._arrived = asyncio.Event()
         self._loop = asyncio.get_running_loop()
-        self._loop.add_reader(conn.fileno(), self._read)
+        # Kept: once the display is gone the connection raises on fileno() too.
+        self._fd = conn.fileno()
+        self._loop.add_reader(self._fd, self._read)
 
     @classmethod
     def open(cls, display_name: str) -> ScreenChanges | None:
@@ -59,7 +61,7 @@ class ScreenChanges:
                 self._conn.damage_subtract(self._damage)
                 self._conn.flush()
         except Exception:  # noqa: BLE001 - the display went away: grab on a clock
-            self._loop.remove_reader(self._conn.fileno())
+            self._loop.remove_reader(self._fd)
             self.broken = True
         if damaged or self.broken:
             self._arrived.set()
@@ -82,6 +84,6 @@ class ScreenChanges:
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # the loop may be closing: close the socket anyway
-            self._loop.remove_reader(self._conn.fileno())
+            self._loop.remove_reader(self._fd)
         with contextlib.suppress(Exception):
             self._conn.close()
