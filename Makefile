@@ -2,9 +2,10 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 LAB := infra/lab/netns-run
+POD_VENV := /var/tmp/meetbridge-lab-pod-venv
 PYTEST_ARGS ?=
 
-.PHONY: setup run demo test test-unit lint k8s-check bench clean lab-shell
+.PHONY: setup run demo test test-unit lint k8s-check lab-pod-venv bench clean lab-shell
 
 setup: ## install system packages, the bot user and the Python venv (idempotent)
 	./infra/setup.sh
@@ -15,7 +16,7 @@ run: setup ## Redis + API + one worker on this machine; prints the API address a
 demo: setup ## two lab meetings bridged through a room: prints what people hear and see
 	$(LAB) $(PY) -m lab.demo
 
-test: setup k8s-check ## the whole test suite, inside the lab's private network namespace
+test: setup k8s-check lab-pod-venv ## the whole test suite, inside the lab's private network namespace
 	$(LAB) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-unit: setup
@@ -24,6 +25,10 @@ test-unit: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy meetbridge vendor_scripts bridge_worker orchestrator meetbridge_cli lab bench infra/k8s_check.py
+
+lab-pod-venv: setup ## the worker installed as its image installs it (Debian's Python), for the pod tests
+	MEETBRIDGE_SETUP_ROLE=worker MEETBRIDGE_VENV=$(POD_VENV) PYTHON=/usr/bin/python3 ./infra/setup.sh
+	$(POD_VENV)/bin/pip install -q --no-deps --force-reinstall .
 
 k8s-check: setup ## render, validate (offline) and policy-check the Kubernetes manifests; lint the Dockerfiles
 	$(PY) infra/k8s_check.py
