@@ -29,6 +29,7 @@ lint: setup
 lab-pod-venv: setup ## the worker installed as its image installs it (Debian's Python), for the pod tests
 	MEETBRIDGE_SETUP_ROLE=worker MEETBRIDGE_VENV=$(POD_VENV) PYTHON=/usr/bin/python3 ./infra/setup.sh
 	$(POD_VENV)/bin/pip install -q --no-deps --force-reinstall .
+	rm -rf build
 
 k8s-check: setup ## render, validate (offline) and policy-check the Kubernetes manifests; lint the Dockerfiles
 	$(PY) infra/k8s_check.py
