@@ -25,7 +25,12 @@ import kubernetes_validate
 import yaml
 
 ROOT = Path(__file__).resolve().parent
-TREES = ("k8s/base", "k8s/overlays/example", "k8s/overlays/v4l2loopback")
+TREES = (
+    "k8s/base",
+    "k8s/overlays/example",
+    "k8s/overlays/v4l2loopback",
+    "k8s/overlays/turn",
+)
 DOCKERFILES = sorted((ROOT / "docker").glob("*.Dockerfile"))
 KUBERNETES_VERSION = "1.37.0"
 WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "Job"}

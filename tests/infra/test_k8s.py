@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import ipaddress
+import json
 import re
 from pathlib import Path
 from types import ModuleType
@@ -153,3 +154,18 @@ def test_the_workers_scale_on_the_bots_queue(example: list[dict[str, Any]]) -> N
 
 def test_the_dockerfiles_lint_clean() -> None:
     assert check.DOCKERFILES and check.dockerfile_errors() == []
+
+
+def test_the_turn_overlay_relays_browsers_to_janus_and_nowhere_private() -> None:
+    objects = check.render("k8s/overlays/turn")
+    (coturn,) = _one(objects, "Deployment", "coturn")["spec"]["template"]["spec"]["containers"]
+    args = dict(a.removeprefix("--").partition("=")[::2] for a in coturn["args"])
+    low, high = args["denied-peer-ip"].split("-")
+    assert ipaddress.ip_address(low) <= METADATA <= ipaddress.ip_address(high)
+    relay = range(int(args["min-port"]), int(args["max-port"]) + 1)
+    service = _one(objects, "Service", "coturn")["spec"]
+    exposed = {p["port"] for p in service["ports"] if p["protocol"] == "UDP"}
+    assert set(relay) | {3478} == exposed
+    config = next(o for o in objects if o["kind"] == "ConfigMap")["data"]
+    servers = json.loads(config["MEETBRIDGE_JOIN_ICE_SERVERS"])
+    assert all(url.startswith("turn:") for s in servers for url in s["urls"])
