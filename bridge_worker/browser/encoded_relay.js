@@ -171,7 +171,8 @@
       return null;
     }
     const next = queue.shift();
-    const timestamp = frame.timestamp;
+    const meta = frame.getMetadata ? frame.getMetadata() : {};
+    const timestamp = meta.rtpTimestamp !== undefined ? meta.rtpTimestamp : frame.timestamp;
     if (red) {
       const previous = last && last.timestamp !== undefined ? last : null;
       const offset = previous ? (timestamp - previous.timestamp) >>> 0 : 0;
