@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import json
 import re
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
+from types import ModuleType
 
 from bridge_worker.settings import WorkerSettings
 from meetbridge.process import RunAs, bot_account, supervised
@@ -55,15 +57,18 @@ def image_env() -> dict[str, str]:
     }
 
 
+def k8s_check() -> ModuleType:
+    """infra/k8s_check.py (a script, not a package), loaded as a module."""
+    spec = importlib.util.spec_from_file_location("k8s_check", ROOT / "infra" / "k8s_check.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def deployment_env() -> dict[str, str]:
     """The worker Deployment's environment: its ConfigMap and its own variables."""
-    from importlib import util
-
-    spec = util.spec_from_file_location("k8s_check", ROOT / "infra" / "k8s_check.py")
-    assert spec is not None and spec.loader is not None
-    check = util.module_from_spec(spec)
-    spec.loader.exec_module(check)
-    objects = check.render("k8s/overlays/example")
+    objects = k8s_check().render("k8s/overlays/example")
     config = next(o for o in objects if o["kind"] == "ConfigMap")
     worker = next(
         o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "worker"

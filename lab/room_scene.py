@@ -130,6 +130,29 @@ async def room_stack(
         yield services, api
 
 
+async def people_in_meetings(
+    stack: contextlib.AsyncExitStack,
+    playwright: Playwright,
+    media_dir: Path,
+    tones: Mapping[str, float],
+    *,
+    own_transforms: frozenset[str] = frozenset(),
+) -> tuple[dict[str, SimulatedPerson], dict[str, str]]:
+    """A lab meeting per person, with the person (their tone, a red picture) in it,
+    closed with `stack`: the people, and each one's meeting URL. Meetings of the people
+    in `own_transforms` put their own encoded transforms on (as E2EE vendors do)."""
+    people: dict[str, SimulatedPerson] = {}
+    links: dict[str, str] = {}
+    for name, tone in tones.items():
+        meeting = await stack.enter_async_context(LabMeeting(own_transforms=name in own_transforms))
+        people[name] = await stack.enter_async_context(
+            SimulatedPerson(playwright, name, tone, (200, 0, 0), media_dir)
+        )
+        await people[name].join(meeting.url)
+        links[name] = meeting.url
+    return people, links
+
+
 async def send_bots(
     api: httpx.AsyncClient, meetings: Mapping[str, str], bots: dict[str, str]
 ) -> None:

@@ -4,32 +4,23 @@ the properties a cluster relies on, asserted on the objects themselves."""
 from __future__ import annotations
 
 import copy
-import importlib.util
 import ipaddress
 import json
 import re
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from bridge_worker.settings import WorkerSettings
+from lab.pod_worker import k8s_check
 
 pytestmark = pytest.mark.unit
 INFRA = Path(__file__).resolve().parents[2] / "infra"
 METADATA = ipaddress.ip_address("169.254.169.254")
 
 
-def _check_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("k8s_check", INFRA / "k8s_check.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-check = _check_module()
+check = k8s_check()
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from bridge_worker.wiring.pulse_pipe import pulse_pipe
 from bridge_worker.wiring.seat_health import Loudness, SeatCounters, level_dbfs
 from lab.janus_server import LabJanus
 from lab.media import make_tone_wav
-from lab.meeting_frames import MeetingFrames, tone_frames
+from lab.meeting_frames import MeetingFrames, on_the_clock, tone_frames
 from meetbridge.janus_rooms import RoomMedia, create_rooms
 from meetbridge.process import bot_account
 from meetbridge.tasks import stopped
@@ -57,15 +57,6 @@ async def test_two_bots_hear_each_other_through_an_audio_bridge(tmp_path: Path) 
     assert heard_by_a == pytest.approx(1000.0, abs=5)  # and A's hears B's, not itself
 
 
-async def _say_on_time(meeting: MeetingFrames, frames: list[bytes]) -> None:
-    """The frames, one each 20 ms by the clock (as a meeting's arrive)."""
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    for n, frame in enumerate(frames):
-        await asyncio.sleep(max(start + 0.02 * n - loop.time(), 0))
-        meeting.say(frame)
-
-
 async def _hears(audio: BotAudio, hz: float, tries: int = 10) -> float | None:
     """What `audio`'s microphone carries, once it is `hz` (or after `tries` seconds)."""
     heard = None
@@ -94,7 +85,7 @@ async def test_a_seat_says_its_pages_frames_while_they_carry_its_meeting_else_it
         await stack.enter_async_context(audio_seat(room, a, "bot-a", relay=meeting))
         await stack.enter_async_context(audio_seat(room, b, "bot-b"))
         await stack.enter_async_context(playing(a.server, a.speaker_sink, played))
-        speaking = asyncio.create_task(_say_on_time(meeting, tone_frames(50 * 30)))
+        speaking = asyncio.create_task(on_the_clock(tone_frames(50 * 30), meeting.said))
         stack.push_async_callback(stopped, speaking)
 
         assert await _hears(b, 440.0) == pytest.approx(440.0, abs=5)

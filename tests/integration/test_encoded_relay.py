@@ -19,7 +19,14 @@ from lab.janus_server import LabJanus
 from lab.media import closest_colour_name, longest_silence_ms
 from lab.meeting import LabMeeting
 from lab.person import SimulatedPerson
-from lab.room_scene import end_bots, eventually, hears, room_stack, send_bots
+from lab.room_scene import (
+    end_bots,
+    eventually,
+    hears,
+    people_in_meetings,
+    room_stack,
+    send_bots,
+)
 from meetbridge.janus_rooms import RoomMedia, create_rooms
 from meetbridge.room_plan import Path as RoomPath
 from tests.fixtures.vendor_site import link_of, vendors_and_stack
@@ -87,14 +94,13 @@ async def test_a_meeting_with_its_own_transforms_falls_back_to_the_devices_path(
     async with contextlib.AsyncExitStack() as stack:
         env = {"MEETBRIDGE_AUDIO_RELAY": "encoded", "MEETBRIDGE_ROOM_PATH": path}
         _services, api = await stack.enter_async_context(room_stack(tmp_path, env=env))
-        people, links = {}, {}
-        for name, tone, own in (("ann", 440.0, True), ("bob", 1000.0, False)):
-            meeting = await stack.enter_async_context(LabMeeting(own_transforms=own))
-            people[name] = await stack.enter_async_context(
-                SimulatedPerson(playwright, name, tone, (200, 0, 0), lab_media_dir)
-            )
-            await people[name].join(meeting.url)
-            links[name] = meeting.url
+        people, links = await people_in_meetings(
+            stack,
+            playwright,
+            lab_media_dir,
+            {"ann": 440.0, "bob": 1000.0},
+            own_transforms=frozenset({"ann"}),
+        )
         bots: dict[str, str] = {}
         stack.push_async_callback(end_bots, api, bots)
         await send_bots(api, links, bots)

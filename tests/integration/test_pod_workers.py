@@ -12,10 +12,15 @@ import pytest
 from playwright.async_api import Playwright
 
 from bridge_worker.settings import WorkerSettings
-from lab.meeting import LabMeeting
-from lab.person import SimulatedPerson
 from lab.pod_worker import pod_drain, pod_worker, require_pod_venv
-from lab.room_scene import end_bots, eventually, hears, room_stack, send_bots
+from lab.room_scene import (
+    end_bots,
+    eventually,
+    hears,
+    people_in_meetings,
+    room_stack,
+    send_bots,
+)
 from meetbridge.process import bot_account
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -27,14 +32,9 @@ async def test_one_room_across_two_pod_workers_on_the_janus_path(
     require_pod_venv()
     async with contextlib.AsyncExitStack() as stack:
         services, api = await stack.enter_async_context(room_stack(tmp_path, workers=0))
-        people, links = {}, {}
-        for name, tone in (("ann", 440.0), ("bob", 1000.0)):
-            meeting = await stack.enter_async_context(LabMeeting())
-            people[name] = await stack.enter_async_context(
-                SimulatedPerson(playwright, name, tone, (200, 0, 0), lab_media_dir)
-            )
-            await people[name].join(meeting.url)
-            links[name] = meeting.url
+        people, links = await people_in_meetings(
+            stack, playwright, lab_media_dir, {"ann": 440.0, "bob": 1000.0}
+        )
         bots: dict[str, str] = {}
         stack.push_async_callback(end_bots, api, bots)
         await stack.enter_async_context(pod_worker("pod-a", services.env, tmp_path / "a.log"))

@@ -9,8 +9,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-import av
-import numpy as np
 import pytest
 from playwright.async_api import Page, Playwright
 
@@ -18,8 +16,7 @@ from bridge_worker.bot_devices import bot_devices
 from bridge_worker.browser.page_relay import PageRelay, page_relay
 from bridge_worker.wiring.opus_packet import opus_samples
 from lab.bots import bot_settings
-from lab.media import tone_strength
-from lab.meeting_frames import tone_frames
+from lab.meeting_frames import on_the_clock, tone_frames, tone_in
 from lab.p2p_call import connect, p2p_call_site
 from lab.person import headless_chromium
 from lab.room_scene import eventually
@@ -46,24 +43,6 @@ async def bot_page_and_person(
         yield devices.page, relay, await browser.new_page(), url
 
 
-def _tone_in(payloads: list[bytes], hz: float) -> float:
-    decoder = av.AudioCodecContext.create("opus", "r")
-    decoder.sample_rate, decoder.layout = RATE, "mono"
-    decoder.open()
-    pcm = [f.to_ndarray().reshape(-1) for p in payloads for f in decoder.decode(av.Packet(p))]
-    samples = np.concatenate(pcm).astype(np.float64)
-    return tone_strength(samples / max(np.abs(samples).max(), 1e-9), RATE, hz)
-
-
-async def _forward(relay: PageRelay, frames: list[bytes]) -> None:
-    """Frames into the bot's page, one each 20 ms (as another meeting's arrive)."""
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    for n, frame in enumerate(frames):
-        await asyncio.sleep(max(start + 0.02 * n - loop.time(), 0))
-        await relay.send(frame)
-
-
 @pytest.mark.parametrize("red", [True, False], ids=["red", "opus"])
 async def test_the_relay_takes_and_sends_plain_opus_whether_or_not_red_was_negotiated(
     playwright: Playwright, red: bool
@@ -81,9 +60,9 @@ async def test_the_relay_takes_and_sends_plain_opus_whether_or_not_red_was_negot
         await eventually(tapped_a_second, 15)
         latest = tapped[-50:]
         assert {opus_samples(frame) for frame in latest} == {960}
-        assert _tone_in(latest, 440) > 0.5
+        assert tone_in(latest, 440) > 0.5
 
-        forwarding = asyncio.create_task(_forward(relay, tone_frames(50 * 20, 1000.0)))
+        forwarding = asyncio.create_task(on_the_clock(tone_frames(50 * 20, 1000.0), relay.send))
         try:
             heard = None
             for _ in range(8):
@@ -117,7 +96,7 @@ async def test_longer_packets_are_taken_as_they_come_and_a_longer_send_steps_asi
 
         await eventually(tapped_a_second, 15)
         assert {opus_samples(frame) for frame in tapped[-20:]} == {1920}
-        assert _tone_in(tapped[-20:], 440) > 0.5
+        assert tone_in(tapped[-20:], 440) > 0.5
 
-        await _forward(relay, tone_frames(25, 1000.0))
+        await on_the_clock(tone_frames(25, 1000.0), relay.send)
         assert relay.fallback == "send ptime 40 ms"

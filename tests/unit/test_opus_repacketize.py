@@ -5,47 +5,20 @@ from __future__ import annotations
 
 import asyncio
 
-import av
-import numpy as np
 import pytest
 
 from bridge_worker.wiring.encoded_frames import EncodedFeed
 from bridge_worker.wiring.opus_mix import RATE, OpusMixer
 from bridge_worker.wiring.opus_packet import opus_samples
 from bridge_worker.wiring.seat_health import SeatCounters
-from lab.media import tone_strength
-from lab.meeting_frames import MeetingFrames
+from lab.meeting_frames import MeetingFrames, tone_frames, tone_in
 
 pytestmark = pytest.mark.unit
 
 
 def _packets(hz: float, seconds: float, ms: int = 20, layout: str = "mono") -> list[bytes]:
     """A tone as libopus packs it in packets of `ms`."""
-    encoder = av.AudioCodecContext.create("libopus", "w")
-    encoder.sample_rate, encoder.layout, encoder.format = RATE, layout, "s16"
-    encoder.bit_rate = 64_000
-    encoder.options = {"frame_duration": str(ms)}
-    encoder.open()
-    channels = 2 if layout == "stereo" else 1
-    step = RATE * ms // 1000
-    t = np.arange(int(RATE * seconds)) / RATE
-    pcm = (np.sin(2 * np.pi * hz * t) * 8000).astype(np.int16)
-    packets: list[bytes] = []
-    for n in range(len(pcm) // step):
-        chunk = np.repeat(pcm[n * step : (n + 1) * step], channels).reshape(1, -1)
-        frame = av.AudioFrame.from_ndarray(chunk, format="s16", layout=layout)
-        frame.sample_rate, frame.pts = RATE, n * step
-        packets.extend(bytes(p) for p in encoder.encode(frame))
-    return packets
-
-
-def _tone_in(payloads: list[bytes], hz: float) -> float:
-    decoder = av.AudioCodecContext.create("opus", "r")
-    decoder.sample_rate, decoder.layout = RATE, "mono"
-    decoder.open()
-    out = [f.to_ndarray().reshape(-1) for p in payloads for f in decoder.decode(av.Packet(p))]
-    samples = np.concatenate(out).astype(np.float64)[RATE // 5 :]
-    return tone_strength(samples / max(np.abs(samples).max(), 1e-9), RATE, hz)
+    return tone_frames(round(seconds * 1000 / ms), hz, ms=ms, layout=layout, bitrate=64_000)
 
 
 @pytest.mark.parametrize("ms", [10, 20, 40, 60])
@@ -88,7 +61,7 @@ async def test_a_speaker_in_long_packets_goes_out_in_20_ms_frames(ms: int) -> No
     assert feed.mixing  # the frames were made again, not forwarded
     assert {opus_samples(frame) for frame in target.sent} == {960}
     assert len(target.sent) >= 60  # about 75 in 1.5 s, one each 20 ms
-    assert _tone_in(target.sent, 440) > 0.5
+    assert tone_in(target.sent, 440) > 0.5
 
 
 def test_a_stereo_stream_is_mixed_down_to_mono() -> None:
@@ -98,4 +71,4 @@ def test_a_stereo_stream_is_mixed_down_to_mono() -> None:
         mixer.add("a", packet)
         if (out := mixer.tick()) is not None:
             mixed.append(out)
-    assert len(mixed) >= 45 and _tone_in(mixed, 440) > 0.5
+    assert len(mixed) >= 45 and tone_in(mixed, 440) > 0.5
