@@ -72,7 +72,13 @@ import numpy as np
 import psutil
 
 from bench.figures import median_ms, range_ms
-from bench.resources import TreeSampler, busy_cores, machine_busy, scratch_dir
+from bench.resources import (
+    TreeSampler,
+    busy_cores,
+    machine_busy,
+    scratch_dir,
+    stack_worker_pids,
+)
 from bench.room_plane import timed_record
 from bridge_worker.devices.audio import MIC_SOURCE, SPEAKER_SINK
 from bridge_worker.settings import WorkerSettings
@@ -341,15 +347,6 @@ async def _relays(scene: LightScene) -> dict[str, str]:
     return relays
 
 
-def _worker_pids() -> list[int]:
-    """The stack's Celery worker processes (their trees hold the bots)."""
-    return [
-        p.pid
-        for p in psutil.process_iter(["cmdline"])
-        if "meetbridge_cli" in (p.info["cmdline"] or []) and "worker" in p.info["cmdline"]
-    ]
-
-
 async def main(seconds: float, settle_s: float, relay: str | None = None) -> dict[str, object]:
     require_lab_namespace()
     # The caller's MEETBRIDGE_* settings reach the stack (MEETBRIDGE_ROOM_PATH=janus
@@ -377,7 +374,7 @@ async def main(seconds: float, settle_s: float, relay: str | None = None) -> dic
         # The room's start-up (stage grabs, seats, pipes) starves the bots' browsers
         # for a moment: bot A's receive buffer jumps to ~0.6 s and drains by ~35 ms/s.
         await asyncio.sleep(settle_s)
-        workers = _worker_pids()
+        workers = stack_worker_pids()
         # CPU while latency is timed; PSS apart, after (reading it stalls the bots)
         sampler = TreeSampler(lambda: workers, descendants=True, pss=False)
         bridged, _ = await asyncio.gather(_bridged(scene, seconds), sampler.run_for(seconds))

@@ -65,6 +65,15 @@ def process_role(pid: int) -> str:
     return "gone"
 
 
+def stack_worker_pids() -> list[int]:
+    """The lab stack's Celery worker processes (their trees hold the bots)."""
+    return [
+        p.pid
+        for p in psutil.process_iter(["cmdline"])
+        if "meetbridge_cli" in (p.info["cmdline"] or []) and "worker" in p.info["cmdline"]
+    ]
+
+
 def _cpu_seconds(pid: int) -> float | None:
     with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
         times = psutil.Process(pid).cpu_times()

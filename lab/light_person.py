@@ -132,6 +132,36 @@ class PictureTrack(_WallClockTrack):
         return frame
 
 
+class MovingPictureTrack(_WallClockTrack):
+    """A bar of its colour sweeping across black once a second: every frame differs,
+    as a person's camera does, so what shows them (a bot's stage) changes every frame.
+    The frames are made once, in the encoder's own format (a sender must cost little)."""
+
+    kind = "video"
+
+    def __init__(self, colour: tuple[int, int, int], size: tuple[int, int, int]) -> None:
+        width, height, fps = size
+        super().__init__(1.0 / fps, None)
+        bar = max(width // 8, 2)
+        frames = []
+        for index in range(fps):
+            rgb = np.zeros((height, width, 3), dtype=np.uint8)
+            left = index * (width - bar) // max(fps - 1, 1)
+            rgb[:, left : left + bar] = colour
+            frames.append(av.VideoFrame.from_ndarray(rgb, "rgb24").to_ndarray(format="yuv420p"))
+        self._frames = frames
+
+    async def recv(self) -> av.VideoFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        at, _ = await self._next_due()
+        index = round(at * len(self._frames)) % len(self._frames)
+        frame = av.VideoFrame.from_ndarray(self._frames[index], "yuv420p")
+        frame.pts = round(at * VIDEO_CLOCK)
+        frame.time_base = Fraction(1, VIDEO_CLOCK)
+        return frame
+
+
 class AudioArrivals:
     """A receive buffer that hands each audio packet to the decoder as it arrives
     (aiortc's keeps audio 4 frames deep). Video has meetbridge's own stage buffer,
@@ -213,12 +243,17 @@ class LightPerson:
         colour: tuple[int, int, int] = (0, 0, 0),
         size: tuple[int, int, int] = (160, 90, 10),
         pulse: Pulse | None = None,
+        moving: bool = False,
         publish: bool = True,
     ) -> None:
+        """`moving`: a sweeping bar (`MovingPictureTrack`) instead of a plain or
+        flashing picture (`pulse` then times the tone only)."""
         self.name = name
         self._janus_url, self._room = janus_url, room
         self.tone = ToneTrack(tone_hz, pulse)
-        self.picture = PictureTrack(colour, size, pulse)
+        self.picture: _WallClockTrack = (
+            MovingPictureTrack(colour, size) if moving else PictureTrack(colour, size, pulse)
+        )
         self._publish = publish
         self._stack: contextlib.AsyncExitStack | None = None
         self._session: JanusSession | None = None

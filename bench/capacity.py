@@ -1,0 +1,370 @@
+"""How many bridged bots one worker holds with unbroken sound and moving pictures.
+
+Run inside the lab network namespace:
+`infra/lab/netns-run .venv/bin/python -m bench.capacity`.
+
+The scene grows a pair at a time. A pair is two lab meetings (each its own Janus), a
+light person in each (lab/light_person.py: aiortc, no browser) with a steady tone of
+their own and a moving picture (a bar sweeping across at 15 fps, so a stage showing
+them changes every frame), one bot per meeting sent through the API to the one
+worker, and a room of the two bots. Each person hears the bot in their meeting,
+which carries the other person. Once a pair's room flows and `--settle` has passed,
+every pair is measured together for `--seconds`:
+- audio continuity per person: the share of the window's 20 ms frames that arrived
+  carrying the other person's tone (a lost, late-dropped or silent frame is a gap;
+  the people have no jitter buffer: frames count as they arrive, however bunched);
+- each stage's frame rate at the seats that show it: the rooms' `video_in_fps`
+  (GET /v1/rooms/{id}, as the workers report it), averaged over the window;
+- the worker's whole process tree: CPU (cores) meanwhile and PSS after (per bot).
+A step holds when every person's continuity is at least 99 % and every stage
+arrives at 10 fps or more; the scene grows until a step does not hold (or
+`--max-bots`). `bots_held` is the bots of the last step that held.
+
+The people, their meetings' Janus servers, the room Janus, Redis and the API stand
+for other machines, and on one lab machine they take CPU from the worker. So the
+worker is confined to `--worker-cpus` (CPU affinity of its whole process tree, every
+thread, inherited by what it starts), and everything else runs on the other cores,
+niced as in bench.bridge_latency. The default on this 2-core lab is one core for the
+worker: `bots_per_core` is the figure, and each step says how busy the worker's
+cores and the others were (a saturated "other" side starves the people and counts
+against the bridge). `--worker-cpus all` runs every part on every core (the people
+then compete with the bots).
+
+MEETBRIDGE_* settings in the environment reach the stack; the room path defaults to
+Janus (`MEETBRIDGE_ROOM_PATH=janus`: rooms across workers, as pods run them). Prints
+one JSON object on its last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import statistics
+import time
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import numpy as np
+import psutil
+
+from bench.resources import (
+    TreeSampler,
+    machine_busy,
+    scratch_dir,
+    stack_worker_pids,
+    with_descendants,
+)
+from bridge_worker.settings import WorkerSettings
+from lab.light_person import FRAME_S, RATE, Received
+from lab.light_person_host import HostedLightPerson
+from lab.meeting import LabMeeting
+from lab.netns import require_lab_namespace
+from lab.processes import OTHER_MACHINE_NICE_VAR
+from lab.room_scene import end_bots, eventually, room_stack, send_bots
+from lab.stack import Stack
+from meetbridge.logs import configure_logging
+
+CONTINUITY_NEEDED = 0.99
+STAGE_FPS_NEEDED = 10.0
+PICTURE = (640, 360, 15)  # a person's camera: width, height, fps
+REPORT_EVERY_S = 2.0  # as often as workers report a seat's media health
+PSS_WINDOW_S = 4.0
+FRAMES_PER_S = round(1 / FRAME_S)
+# A frame carries the tone when its level there is at least this share of the window's
+# usual level (a concealed or mixed-down frame falls far below).
+TONE_PRESENT = 0.3
+QUIET = 1e-3  # below this usual level the tone never arrived at all
+
+
+def tone_levels(received: Received, freq_hz: float) -> np.ndarray:
+    """The tone's amplitude in each received audio frame (the frame's projection on a
+    sine and cosine of `freq_hz`)."""
+    levels = []
+    for _, pcm in received.audio:
+        phase = 2 * np.pi * freq_hz * np.arange(pcm.size) / RATE
+        levels.append(2 * abs(np.dot(pcm, np.exp(-1j * phase))) / max(pcm.size, 1))
+    return np.asarray(levels, dtype=np.float64)
+
+
+def audio_continuity(received: Received, freq_hz: float, seconds: float) -> float:
+    """The share of the `seconds`' 20 ms frames that arrived carrying `freq_hz`."""
+    levels = tone_levels(received, freq_hz)
+    usual = float(np.percentile(levels, 90)) if levels.size else 0.0
+    if usual < QUIET:
+        return 0.0
+    carried = int(np.count_nonzero(levels >= TONE_PRESENT * usual))
+    return min(1.0, carried / (seconds * FRAMES_PER_S))
+
+
+def pin(pids: Iterable[int], cpus: set[int]) -> int:
+    """Confine every thread of these processes to `cpus` (what they start inherits it);
+    how many threads were pinned."""
+    pinned = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                with contextlib.suppress(OSError):
+                    os.sched_setaffinity(int(task.name), cpus)
+                    pinned += 1
+    return pinned
+
+
+@dataclass
+class Pair:
+    names: tuple[str, str]
+    tones: dict[str, float]  # person -> their tone
+    room_id: str = ""
+
+
+@dataclass
+class CapacityScene:
+    services: Stack
+    api: httpx.AsyncClient
+    exits: contextlib.AsyncExitStack
+    people: dict[str, HostedLightPerson] = field(default_factory=dict)
+    bots: dict[str, str] = field(default_factory=dict)  # person -> their bot's id
+    pairs: list[Pair] = field(default_factory=list)
+
+    async def add_pair(self) -> Pair:
+        """Two meetings with a person each, a bot in each, and a room of the two bots,
+        flowing."""
+        k = len(self.pairs)
+        # Tones on whole 50 Hz steps: a 20 ms frame holds whole periods of each.
+        pair = Pair((f"a{k}", f"b{k}"), {f"a{k}": 400.0 + 200 * k, f"b{k}": 500.0 + 200 * k})
+        meetings: dict[str, str] = {}
+        for n, name in enumerate(pair.names):
+            meeting = await self.exits.enter_async_context(LabMeeting())
+            colour = (0, 200, 0) if n == 0 else (0, 0, 220)
+            self.people[name] = await self.exits.enter_async_context(
+                HostedLightPerson(
+                    name=name,
+                    janus_url=meeting.janus.http_url,
+                    room=meeting.room,
+                    tone_hz=pair.tones[name],
+                    colour=colour,
+                    size=PICTURE,
+                    moving=True,
+                )
+            )
+            meetings[name] = meeting.url
+        sent: dict[str, str] = {}
+        try:
+            await send_bots(self.api, meetings, sent)
+        finally:
+            self.bots.update(sent)
+        for name in pair.names:
+            await self.people[name].hear(f"to{name}", video=False)
+        created = await self.api.post(
+            "/v1/rooms", json={"bots": [self.bots[name] for name in pair.names]}
+        )
+        created.raise_for_status()
+        pair.room_id = created.json()["id"]
+
+        async def flowing() -> bool:
+            room = await self.api.get(f"/v1/rooms/{pair.room_id}")
+            return bool(room.json()["media_flowing"])
+
+        await eventually(flowing, 90)
+        self.pairs.append(pair)
+        return pair
+
+    def partner(self, name: str) -> str:
+        pair = next(p for p in self.pairs if name in p.names)
+        return next(other for other in pair.names if other != name)
+
+    def tone_of(self, name: str) -> float:
+        return next(p.tones[name] for p in self.pairs if name in p.names)
+
+
+@contextlib.asynccontextmanager
+async def capacity_scene(env: dict[str, str]) -> AsyncIterator[CapacityScene]:
+    folder = scratch_dir("mb-bench-capacity-")
+    async with contextlib.AsyncExitStack() as exits:
+        services, api = await exits.enter_async_context(room_stack(folder, env=env))
+        scene = CapacityScene(services, api, exits)
+        exits.push_async_callback(end_bots, api, scene.bots)
+        yield scene
+
+
+async def _stage_rates(scene: CapacityScene) -> dict[str, list[float]]:
+    """Until cancelled, each stage's frame rate at each seat showing it, as the rooms
+    report it ("seat<-source" by the people's names: the seat of b0's bot showing
+    a0's stage is "b0<-a0")."""
+    names = {bot_id: name for name, bot_id in scene.bots.items()}
+    seen: dict[str, list[float]] = {}
+    try:
+        while True:
+            for pair in scene.pairs:
+                room = (await scene.api.get(f"/v1/rooms/{pair.room_id}")).json()
+                for member in room["members"]:
+                    rates = (member.get("media") or {}).get("video_in_fps", {})
+                    for source, fps in rates.items():
+                        key = f"{names[member['bot_id']]}<-{names.get(source, source)}"
+                        seen.setdefault(key, []).append(float(fps))
+            await asyncio.sleep(REPORT_EVERY_S)
+    except asyncio.CancelledError:
+        pass
+    return seen
+
+
+async def _relays(scene: CapacityScene) -> dict[str, str]:
+    names = {bot_id: name for name, bot_id in scene.bots.items()}
+    relays = {}
+    for pair in scene.pairs:
+        room = (await scene.api.get(f"/v1/rooms/{pair.room_id}")).json()
+        for member in room["members"]:
+            media = member.get("media") or {}
+            why = media.get("relay_reason")
+            relays[names[member["bot_id"]]] = f"{media.get('relay')}" + (f" ({why})" if why else "")
+    return relays
+
+
+async def _cores_busy(cpus: set[int], seconds: float) -> float:
+    """How many of `cpus` were busy over the next `seconds`, in cores."""
+
+    def busy() -> float:
+        per_cpu = psutil.cpu_times(percpu=True)
+        return sum(
+            t.user + t.nice + t.system + t.irq + t.softirq
+            for n, t in enumerate(per_cpu)
+            if n in cpus
+        )
+
+    before, at = busy(), time.monotonic()
+    await asyncio.sleep(seconds)
+    return (busy() - before) / (time.monotonic() - at)
+
+
+async def measure(
+    scene: CapacityScene, seconds: float, worker_cpus: set[int], other_cpus: set[int]
+) -> dict[str, object]:
+    """Every pair at once over `seconds`: continuity, stage rates, the worker's cost."""
+    workers = stack_worker_pids()
+    pin(with_descendants(workers), worker_cpus)  # anything started from an unpinned thread
+    rates = asyncio.create_task(_stage_rates(scene))
+    sampler = TreeSampler(lambda: workers, descendants=True, pss=False)
+    start_ms = time.time() * 1000
+    _, worker_side, other_side = await asyncio.gather(
+        sampler.run_for(seconds),
+        _cores_busy(worker_cpus, seconds),
+        _cores_busy(other_cpus, seconds) if other_cpus else asyncio.sleep(seconds, 0.0),
+    )
+    end_ms = time.time() * 1000
+    rates.cancel()
+    stage_samples = await rates
+    continuity: dict[str, float] = {}
+    for name, person in scene.people.items():
+        got = (await person.received(f"to{name}", start_ms)).since(start_ms)
+        got.audio = [item for item in got.audio if item[0] <= end_ms]
+        partner = scene.partner(name)
+        continuity[name] = round(
+            audio_continuity(got, scene.tone_of(partner), (end_ms - start_ms) / 1000), 4
+        )
+    stage_fps = {key: round(statistics.fmean(values), 1) for key, values in stage_samples.items()}
+    memory = TreeSampler(lambda: workers, descendants=True)
+    await memory.run_for(PSS_WINDOW_S)
+    bots = len(scene.bots)
+    held = bool(continuity) and min(continuity.values()) >= CONTINUITY_NEEDED
+    held = held and bool(stage_fps) and min(stage_fps.values()) >= STAGE_FPS_NEEDED
+    held = held and len(stage_fps) == bots  # every seat reported the stage it shows
+    return {
+        "bots": bots,
+        "held": held,
+        "continuity_min": min(continuity.values(), default=None),
+        "stage_fps_min": min(stage_fps.values(), default=None),
+        "continuity": continuity,
+        "stage_fps": stage_fps,
+        "worker_cores": round(sampler.cpu_cores, 3),
+        "worker_cores_per_bot": round(sampler.cpu_cores / bots, 3),
+        "worker_cores_by_role": {
+            role: round(cores, 3) for role, cores in sampler.cpu_cores_by_role.items()
+        },
+        "worker_pss_mb": round(memory.pss_mib, 1),
+        "worker_pss_mb_per_bot": round(memory.pss_mib / bots, 1),
+        "worker_cpus_busy_cores": round(worker_side, 2),
+        "other_cpus_busy_cores": round(other_side, 2),
+        "relay": await _relays(scene),
+    }
+
+
+def _cpus(spec: str) -> set[int]:
+    allowed = os.sched_getaffinity(0)
+    if spec == "all":
+        return set(allowed)
+    cpus = {int(part) for part in spec.split(",")}
+    if not cpus <= allowed:
+        raise SystemExit(f"--worker-cpus {spec}: this machine has cpus {sorted(allowed)}")
+    return cpus
+
+
+async def main(
+    seconds: float, settle_s: float, max_bots: int, worker_cpus: set[int]
+) -> dict[str, object]:
+    require_lab_namespace()
+    other_cpus = set(os.sched_getaffinity(0)) - worker_cpus
+    if other_cpus:  # this process, and all it starts but the worker, keep off the worker's
+        os.sched_setaffinity(0, other_cpus)
+    env = {k: v for k, v in os.environ.items() if k.startswith("MEETBRIDGE_")}
+    env.setdefault("MEETBRIDGE_ROOM_PATH", "janus")
+    env["MEETBRIDGE_WARM_POOL_SIZE"] = "0"
+    env["MEETBRIDGE_WORKER_CONCURRENCY"] = str(max_bots)
+    for setting in ("status_interval_s", "heartbeat_interval_s"):  # as deployed
+        default = WorkerSettings.model_fields[setting].default
+        env.setdefault(f"MEETBRIDGE_{setting.upper()}", str(default))
+    steps: list[dict[str, object]] = []
+    async with capacity_scene(env) as scene:
+        pin(with_descendants(stack_worker_pids()), worker_cpus)
+        while len(scene.bots) + 2 <= max_bots:
+            await scene.add_pair()
+            await asyncio.sleep(settle_s)
+            step = await measure(scene, seconds, worker_cpus, other_cpus)
+            steps.append(step)
+            if not step["held"]:
+                break
+    held = [step for step in steps if step["held"]]
+    bots_held = int(held[-1]["bots"]) if held else 0  # type: ignore[call-overload]
+    return {
+        "bots_held": bots_held,
+        "worker_cpus": sorted(worker_cpus),
+        "bots_per_core": round(bots_held / len(worker_cpus), 2),
+        "path": env["MEETBRIDGE_ROOM_PATH"],
+        "limit_reached": bool(steps) and not steps[-1]["held"],
+        "continuity_needed": CONTINUITY_NEEDED,
+        "stage_fps_needed": STAGE_FPS_NEEDED,
+        "recorded_s": seconds,
+        "settled_s": settle_s,
+        "other_machines_nice": int(os.environ.get(OTHER_MACHINE_NICE_VAR, "0")),
+        "steps": steps,
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=30.0, help="each step's window")
+    parser.add_argument(
+        "--settle", type=float, default=15.0, help="seconds from a new room flowing to the window"
+    )
+    parser.add_argument("--max-bots", type=int, default=12, help="stop growing at this many")
+    parser.add_argument(
+        "--worker-cpus",
+        default="1",
+        help="cpus the worker's process tree is confined to (comma-separated), or all",
+    )
+    parser.add_argument(
+        "--other-machines-nice",
+        type=int,
+        default=-10,
+        help="niceness of the lab parts that stand for other machines (meetings, people)",
+    )
+    args = parser.parse_args()
+    os.environ[OTHER_MACHINE_NICE_VAR] = str(args.other_machines_nice)
+    configure_logging("WARNING")
+    result, machine = asyncio.run(
+        machine_busy(main(args.seconds, args.settle, args.max_bots, _cpus(args.worker_cpus)))
+    )
+    print(json.dumps({**result, **machine}))
