@@ -101,6 +101,19 @@ def audio_continuity(received: Received, freq_hz: float, seconds: float) -> floa
     return min(1.0, carried / (seconds * FRAMES_PER_S))
 
 
+def audio_gaps(received: Received, freq_hz: float) -> dict[str, float]:
+    """Where continuity went: frames that arrived, those carrying `freq_hz`, and the
+    longest time between two arrivals (ms)."""
+    levels = tone_levels(received, freq_hz)
+    usual = float(np.percentile(levels, 90)) if levels.size else 0.0
+    arrivals = np.asarray([at for at, _ in received.audio])
+    return {
+        "arrived": int(levels.size),
+        "carried": int(np.count_nonzero(levels >= TONE_PRESENT * usual)) if usual >= QUIET else 0,
+        "longest_gap_ms": round(float(np.diff(arrivals).max()), 1) if arrivals.size > 1 else 0.0,
+    }
+
+
 def pin(pids: Iterable[int], cpus: set[int]) -> int:
     """Confine every thread of these processes to `cpus` (what they start inherits it);
     how many threads were pinned."""
@@ -191,25 +204,33 @@ async def capacity_scene(env: dict[str, str]) -> AsyncIterator[CapacityScene]:
         yield scene
 
 
-async def _stage_rates(scene: CapacityScene) -> dict[str, list[float]]:
-    """Until cancelled, each stage's frame rate at each seat showing it, as the rooms
-    report it ("seat<-source" by the people's names: the seat of b0's bot showing
-    a0's stage is "b0<-a0")."""
+async def _room_reports(
+    scene: CapacityScene,
+) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """Until cancelled, what the rooms report: each stage's frame rate at each seat
+    showing it ("seat<-source" by the people's names: the seat of b0's bot showing
+    a0's stage is "b0<-a0"), and per bot the mean share of its meeting's sound its
+    browser concealed (a starved browser conceals before the people hear gaps)."""
     names = {bot_id: name for name, bot_id in scene.bots.items()}
     seen: dict[str, list[float]] = {}
+    concealed: dict[str, list[float]] = {}
     try:
         while True:
             for pair in scene.pairs:
                 room = (await scene.api.get(f"/v1/rooms/{pair.room_id}")).json()
                 for member in room["members"]:
-                    rates = (member.get("media") or {}).get("video_in_fps", {})
-                    for source, fps in rates.items():
-                        key = f"{names[member['bot_id']]}<-{names.get(source, source)}"
+                    media = member.get("media") or {}
+                    name = names[member["bot_id"]]
+                    for source, fps in media.get("video_in_fps", {}).items():
+                        key = f"{name}<-{names.get(source, source)}"
                         seen.setdefault(key, []).append(float(fps))
+                    audio = media.get("meeting_receive", {}).get("audio", {})
+                    if "concealed_pct" in audio:
+                        concealed.setdefault(name, []).append(float(audio["concealed_pct"]))
             await asyncio.sleep(REPORT_EVERY_S)
     except asyncio.CancelledError:
         pass
-    return seen
+    return seen, {name: round(statistics.fmean(v), 2) for name, v in concealed.items()}
 
 
 async def _relays(scene: CapacityScene) -> dict[str, str]:
@@ -246,7 +267,7 @@ async def measure(
     """Every pair at once over `seconds`: continuity, stage rates, the worker's cost."""
     workers = stack_worker_pids()
     pin(with_descendants(workers), worker_cpus)  # anything started from an unpinned thread
-    rates = asyncio.create_task(_stage_rates(scene))
+    rates = asyncio.create_task(_room_reports(scene))
     sampler = TreeSampler(lambda: workers, descendants=True, pss=False)
     start_ms = time.time() * 1000
     _, worker_side, other_side = await asyncio.gather(
@@ -256,15 +277,15 @@ async def measure(
     )
     end_ms = time.time() * 1000
     rates.cancel()
-    stage_samples = await rates
+    stage_samples, concealed = await rates
     continuity: dict[str, float] = {}
+    gaps: dict[str, dict[str, float]] = {}
     for name, person in scene.people.items():
         got = (await person.received(f"to{name}", start_ms)).since(start_ms)
         got.audio = [item for item in got.audio if item[0] <= end_ms]
-        partner = scene.partner(name)
-        continuity[name] = round(
-            audio_continuity(got, scene.tone_of(partner), (end_ms - start_ms) / 1000), 4
-        )
+        tone = scene.tone_of(scene.partner(name))
+        continuity[name] = round(audio_continuity(got, tone, (end_ms - start_ms) / 1000), 4)
+        gaps[name] = audio_gaps(got, tone)
     stage_fps = {key: round(statistics.fmean(values), 1) for key, values in stage_samples.items()}
     memory = TreeSampler(lambda: workers, descendants=True)
     await memory.run_for(PSS_WINDOW_S)
@@ -279,6 +300,8 @@ async def measure(
         "stage_fps_min": min(stage_fps.values(), default=None),
         "continuity": continuity,
         "stage_fps": stage_fps,
+        "audio_frames": gaps,
+        "bots_concealed_pct": concealed,
         "worker_cores": round(sampler.cpu_cores, 3),
         "worker_cores_per_bot": round(sampler.cpu_cores / bots, 3),
         "worker_cores_by_role": {
