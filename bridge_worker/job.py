@@ -36,6 +36,7 @@ from meetbridge.records import BotRecord
 from meetbridge.redis_client import connect
 from meetbridge.room_store import RoomStore
 from meetbridge.store import BotStore, TransitionResult
+from meetbridge.tasks import stopped
 from meetbridge.vendor_sessions import (
     SessionCipher,
     SessionUnreadableError,
@@ -49,6 +50,7 @@ from vendor_scripts.sign_in import vendor_part
 log = structlog.get_logger(__name__)
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 BOT_NAMES_REFRESH_S = 15.0
+HELPERS_CANCEL_AGAIN_S = 2.0  # the helpers' own cleanups are quick (a seat's is shielded)
 
 
 @dataclass(frozen=True)
@@ -192,8 +194,7 @@ class BotJob:
         finally:
             await publisher.close()
             await asyncio.wait_for(asyncio.shield(helpers[0]), 10)
-            for task in helpers[1:]:
-                task.cancel()
+            await stopped(*helpers[1:], again_after_s=HELPERS_CANCEL_AGAIN_S)
             await asyncio.gather(*helpers, return_exceptions=True)
 
     async def _sign_in(

@@ -78,8 +78,11 @@ class RoomLink:
         devices and hosts appear as they join); report the seat's media each time."""
         try:
             while True:
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a
+                # cancellation that comes as `wake` is set (see meetbridge.tasks.stopped).
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), REPORT_INTERVAL_S)
+                    async with asyncio.timeout(REPORT_INTERVAL_S):
+                        await self.wake.wait()
                 woken = self.wake.is_set()
                 self.wake.clear()
                 try:

@@ -23,6 +23,7 @@ from meetbridge.redis_client import connect
 from meetbridge.room_store import RoomStore
 from meetbridge.settings import check_secrets
 from meetbridge.store import BotStore
+from meetbridge.tasks import stopped
 from meetbridge.vendor_sessions import SessionCipher, VendorSessionStore
 from orchestrator.api.routes import (
     bots,
@@ -122,9 +123,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            for task in loops:
-                task.cancel()
-            await asyncio.gather(*loops, return_exceptions=True)
+            await stopped(*loops, again_after_s=2)  # the API's stop grace is 10 s
             queue.close()
             await janus_client.aclose()
             await redis.aclose()
