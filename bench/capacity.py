@@ -1,4 +1,4 @@
-"""How many bridged bots one worker holds with unbroken sound and moving pictures.
+"""How many bridged bots a worker's cores hold with unbroken sound and moving pictures.
 
 Run inside the lab network namespace:
 `infra/lab/netns-run .venv/bin/python -m bench.capacity`.
@@ -6,29 +6,30 @@ Run inside the lab network namespace:
 The scene grows a pair at a time. A pair is two lab meetings (each its own Janus), a
 light person in each (lab/light_person.py: aiortc, no browser) with a steady tone of
 their own and a moving picture (a bar sweeping across at 15 fps, so a stage showing
-them changes every frame), one bot per meeting sent through the API to the one
-worker, and a room of the two bots. Each person hears the bot in their meeting,
-which carries the other person. Once a pair's room flows and `--settle` has passed,
-every pair is measured together for `--seconds`:
+them changes every frame), one bot per meeting sent through the API, and a room of
+the two bots. The bots run in worker processes of `--bots-per-process` each (the
+Kubernetes base runs 2 per pod), started as the bots need them, all confined to the
+same cores. Each person hears the bot in their meeting, which carries the other
+person. Once a pair's room flows and `--settle` has passed, every pair is measured
+together for `--seconds`:
 - audio continuity per person: the share of the window's 20 ms frames that arrived
   carrying the other person's tone (a lost, late-dropped or silent frame is a gap;
   the people have no jitter buffer: frames count as they arrive, however bunched);
 - each stage's frame rate at the seats that show it: the rooms' `video_in_fps`
   (GET /v1/rooms/{id}, as the workers report it), averaged over the window;
-- the worker's whole process tree: CPU (cores) meanwhile and PSS after (per bot).
+- the workers' whole process trees: CPU (cores) meanwhile and PSS after (per bot).
 A step holds when every person's continuity is at least 99 % and every stage
 arrives at 10 fps or more; the scene grows until a step does not hold (or
 `--max-bots`). `bots_held` is the bots of the last step that held.
 
 The people, their meetings' Janus servers, the room Janus, Redis and the API stand
-for other machines, and on one lab machine they take CPU from the worker. So the
-worker is confined to `--worker-cpus` (CPU affinity of its whole process tree, every
-thread, inherited by what it starts), and everything else runs on the other cores,
-niced as in bench.bridge_latency. The default on this 2-core lab is one core for the
-worker: `bots_per_core` is the figure, and each step says how busy the worker's
-cores and the others were (a saturated "other" side starves the people and counts
-against the bridge). `--worker-cpus all` runs every part on every core (the people
-then compete with the bots).
+for other machines, and on one lab machine they take CPU from the workers. So the
+workers can be confined to `--worker-cpus` (CPU affinity of their whole process
+trees, every thread, inherited by what they start), with everything else on the
+other cores, niced as in bench.bridge_latency; `bots_per_core` is then the figure.
+With `--worker-cpus all` (the default) every part shares every core: the lab's share
+is `not_worker_cores`, taken from the bots. Each step says how busy the workers'
+cores and the others were.
 
 MEETBRIDGE_* settings in the environment reach the stack; the room path defaults to
 Janus (`MEETBRIDGE_ROOM_PATH=janus`: rooms across workers, as pods run them). Prints
@@ -139,9 +140,20 @@ class CapacityScene:
     services: Stack
     api: httpx.AsyncClient
     exits: contextlib.AsyncExitStack
+    bots_per_process: int
+    worker_cpus: set[int]
+    processes: int = 0  # worker processes started
     people: dict[str, HostedLightPerson] = field(default_factory=dict)
     bots: dict[str, str] = field(default_factory=dict)  # person -> their bot's id
     pairs: list[Pair] = field(default_factory=list)
+
+    async def _room_for(self, bots: int) -> None:
+        """Worker processes enough for `bots` more bots, each confined to the worker's
+        cpus before any bot reaches it."""
+        while self.processes * self.bots_per_process < len(self.bots) + bots:
+            await self.services.start(f"worker{self.processes}")
+            self.processes += 1
+            pin(with_descendants(stack_worker_pids()), self.worker_cpus)
 
     async def add_pair(self) -> Pair:
         """Two meetings with a person each, a bot in each, and a room of the two bots,
@@ -165,6 +177,7 @@ class CapacityScene:
                 )
             )
             meetings[name] = meeting.url
+        await self._room_for(len(pair.names))
         sent: dict[str, str] = {}
         try:
             await send_bots(self.api, meetings, sent)
@@ -195,11 +208,14 @@ class CapacityScene:
 
 
 @contextlib.asynccontextmanager
-async def capacity_scene(env: dict[str, str]) -> AsyncIterator[CapacityScene]:
+async def capacity_scene(
+    env: dict[str, str], bots_per_process: int, worker_cpus: set[int]
+) -> AsyncIterator[CapacityScene]:
+    """The stack with no worker yet (`add_pair` starts them as bots need them)."""
     folder = scratch_dir("mb-bench-capacity-")
     async with contextlib.AsyncExitStack() as exits:
-        services, api = await exits.enter_async_context(room_stack(folder, env=env))
-        scene = CapacityScene(services, api, exits)
+        services, api = await exits.enter_async_context(room_stack(folder, workers=0, env=env))
+        scene = CapacityScene(services, api, exits, bots_per_process, worker_cpus)
         exits.push_async_callback(end_bots, api, scene.bots)
         yield scene
 
@@ -270,10 +286,11 @@ async def measure(
     rates = asyncio.create_task(_room_reports(scene))
     sampler = TreeSampler(lambda: workers, descendants=True, pss=False)
     start_ms = time.time() * 1000
-    _, worker_side, other_side = await asyncio.gather(
+    _, worker_side, other_side, machine = await asyncio.gather(
         sampler.run_for(seconds),
         _cores_busy(worker_cpus, seconds),
         _cores_busy(other_cpus, seconds) if other_cpus else asyncio.sleep(seconds, 0.0),
+        _cores_busy(worker_cpus | other_cpus, seconds),
     )
     end_ms = time.time() * 1000
     rates.cancel()
@@ -311,6 +328,8 @@ async def measure(
         "worker_pss_mb_per_bot": round(memory.pss_mib / bots, 1),
         "worker_cpus_busy_cores": round(worker_side, 2),
         "other_cpus_busy_cores": round(other_side, 2),
+        # the lab, the stack's other parts and anything else on the machine
+        "not_worker_cores": round(machine - sampler.cpu_cores, 2),
         "relay": await _relays(scene),
     }
 
@@ -326,7 +345,7 @@ def _cpus(spec: str) -> set[int]:
 
 
 async def main(
-    seconds: float, settle_s: float, max_bots: int, worker_cpus: set[int]
+    seconds: float, settle_s: float, max_bots: int, worker_cpus: set[int], bots_per_process: int
 ) -> dict[str, object]:
     require_lab_namespace()
     other_cpus = set(os.sched_getaffinity(0)) - worker_cpus
@@ -335,13 +354,12 @@ async def main(
     env = {k: v for k, v in os.environ.items() if k.startswith("MEETBRIDGE_")}
     env.setdefault("MEETBRIDGE_ROOM_PATH", "janus")
     env["MEETBRIDGE_WARM_POOL_SIZE"] = "0"
-    env["MEETBRIDGE_WORKER_CONCURRENCY"] = str(max_bots)
+    env["MEETBRIDGE_WORKER_CONCURRENCY"] = str(bots_per_process)
     for setting in ("status_interval_s", "heartbeat_interval_s"):  # as deployed
         default = WorkerSettings.model_fields[setting].default
         env.setdefault(f"MEETBRIDGE_{setting.upper()}", str(default))
     steps: list[dict[str, object]] = []
-    async with capacity_scene(env) as scene:
-        pin(with_descendants(stack_worker_pids()), worker_cpus)
+    async with capacity_scene(env, bots_per_process, worker_cpus) as scene:
         while len(scene.bots) + 2 <= max_bots:
             await scene.add_pair()
             await asyncio.sleep(settle_s)
@@ -354,6 +372,8 @@ async def main(
     return {
         "bots_held": bots_held,
         "worker_cpus": sorted(worker_cpus),
+        "bots_per_process": bots_per_process,
+        "worker_processes": scene.processes,
         "bots_per_core": round(bots_held / len(worker_cpus), 2),
         "path": env["MEETBRIDGE_ROOM_PATH"],
         "limit_reached": bool(steps) and not steps[-1]["held"],
@@ -375,8 +395,15 @@ if __name__ == "__main__":
     parser.add_argument("--max-bots", type=int, default=12, help="stop growing at this many")
     parser.add_argument(
         "--worker-cpus",
-        default="1",
-        help="cpus the worker's process tree is confined to (comma-separated), or all",
+        default="all",
+        help="cpus the workers' process trees are confined to (comma-separated), or all",
+    )
+    parser.add_argument(
+        "--bots-per-process",
+        type=int,
+        default=2,
+        help="bots a worker process runs (MEETBRIDGE_WORKER_CONCURRENCY; 2 as the Kubernetes "
+        "base has it); processes are started as the bots need them, all on --worker-cpus",
     )
     parser.add_argument(
         "--other-machines-nice",
@@ -388,6 +415,14 @@ if __name__ == "__main__":
     os.environ[OTHER_MACHINE_NICE_VAR] = str(args.other_machines_nice)
     configure_logging("WARNING")
     result, machine = asyncio.run(
-        machine_busy(main(args.seconds, args.settle, args.max_bots, _cpus(args.worker_cpus)))
+        machine_busy(
+            main(
+                args.seconds,
+                args.settle,
+                args.max_bots,
+                _cpus(args.worker_cpus),
+                args.bots_per_process,
+            )
+        )
     )
     print(json.dumps({**result, **machine}))
