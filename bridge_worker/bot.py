@@ -191,8 +191,9 @@ class Bot:
             if self._ended_why is not None:
                 log.info("leaving by itself", bot_id=self.bot_id, reason=self._ended_why[0])
                 break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._leave_requested.wait(), s.status_interval_s)
+            with contextlib.suppress(TimeoutError):  # not wait_for: see meetbridge.tasks
+                async with asyncio.timeout(s.status_interval_s):
+                    await self._leave_requested.wait()
         lifecycle.move(BotState.LEAVING)
         await self._leave(page)
 

@@ -79,8 +79,9 @@ class ScreenChanges:
             remaining = deadline - self._loop.time()
             if changed or remaining <= 0:
                 return changed
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._arrived.wait(), remaining)
+            with contextlib.suppress(TimeoutError):  # not wait_for: see meetbridge.tasks
+                async with asyncio.timeout(remaining):
+                    await self._arrived.wait()
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # the loop may be closing: close the socket anyway

@@ -56,6 +56,7 @@ class CameraFeed:
                 next_at = loop.time()
                 delay = 0
             self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), delay)
+            with contextlib.suppress(TimeoutError):  # not wait_for: see meetbridge.tasks
+                async with asyncio.timeout(delay):
+                    await self._changed.wait()
                 next_at = loop.time()  # a new picture: send it now, tick from here
