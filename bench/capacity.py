@@ -92,25 +92,26 @@ def tone_levels(received: Received, freq_hz: float) -> np.ndarray:
     return np.asarray(levels, dtype=np.float64)
 
 
+def _carried(levels: np.ndarray) -> int:
+    """How many frames carry the tone, against the window's usual level (none when the
+    tone never arrived at all)."""
+    usual = float(np.percentile(levels, 90)) if levels.size else 0.0
+    return int(np.count_nonzero(levels >= TONE_PRESENT * usual)) if usual >= QUIET else 0
+
+
 def audio_continuity(received: Received, freq_hz: float, seconds: float) -> float:
     """The share of the `seconds`' 20 ms frames that arrived carrying `freq_hz`."""
-    levels = tone_levels(received, freq_hz)
-    usual = float(np.percentile(levels, 90)) if levels.size else 0.0
-    if usual < QUIET:
-        return 0.0
-    carried = int(np.count_nonzero(levels >= TONE_PRESENT * usual))
-    return min(1.0, carried / (seconds * FRAMES_PER_S))
+    return min(1.0, _carried(tone_levels(received, freq_hz)) / (seconds * FRAMES_PER_S))
 
 
 def audio_gaps(received: Received, freq_hz: float) -> dict[str, float]:
     """Where continuity went: frames that arrived, those carrying `freq_hz`, and the
     longest time between two arrivals (ms)."""
     levels = tone_levels(received, freq_hz)
-    usual = float(np.percentile(levels, 90)) if levels.size else 0.0
     arrivals = np.asarray([at for at, _ in received.audio])
     return {
         "arrived": int(levels.size),
-        "carried": int(np.count_nonzero(levels >= TONE_PRESENT * usual)) if usual >= QUIET else 0,
+        "carried": _carried(levels),
         "longest_gap_ms": round(float(np.diff(arrivals).max()), 1) if arrivals.size > 1 else 0.0,
     }
 
@@ -361,7 +362,13 @@ async def main(
     steps: list[dict[str, object]] = []
     async with capacity_scene(env, bots_per_process, worker_cpus) as scene:
         while len(scene.bots) + 2 <= max_bots:
-            await scene.add_pair()
+            try:
+                await scene.add_pair()
+            except (TimeoutError, httpx.HTTPError, RuntimeError) as error:
+                # a machine past its limit may not even get a new pair joined and flowing
+                why = f"{type(error).__name__}: {error}"
+                steps.append({"bots": 2 * len(scene.pairs) + 2, "held": False, "error": why})
+                break
             await asyncio.sleep(settle_s)
             step = await measure(scene, seconds, worker_cpus, other_cpus)
             steps.append(step)
