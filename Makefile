@@ -44,6 +44,7 @@ bench: setup ## benchmarks print one JSON object on their last line
 	$(LAB) $(PY) -m bench.camera_path
 	$(LAB) $(PY) -m bench.bridge_latency
 	$(LAB) $(PY) -m bench.browser_participant
+	$(LAB) $(PY) -m bench.capacity
 
 lab-shell: setup ## a shell inside a private lab network namespace
 	$(LAB) bash
