@@ -17,6 +17,8 @@ from typing import Any
 import httpx
 import structlog
 
+from meetbridge.tasks import stopped
+
 log = structlog.get_logger(__name__)
 KEEPALIVE_S = 25.0
 POLL_TIMEOUT_S = 40.0
@@ -96,9 +98,7 @@ class JanusSession:
     async def __aexit__(self, *_exc: object) -> None:
         with contextlib.suppress(httpx.HTTPError, JanusError):
             await self._post_raw(self._session_url, {"janus": "destroy"})
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await stopped(*self._tasks)
         await self._client.aclose()
 
     @property

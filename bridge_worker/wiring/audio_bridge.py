@@ -21,6 +21,7 @@ from bridge_worker.wiring.receiver_buffer import replace_jitter_buffer
 from bridge_worker.wiring.seat_health import SeatCounters
 from bridge_worker.wiring.seat_voice import seat_voice
 from meetbridge.janus_http import JanusSession
+from meetbridge.tasks import stopped
 
 log = structlog.get_logger(__name__)
 PLUGIN = "janus.plugin.audiobridge"
@@ -115,9 +116,7 @@ async def audio_seat(
         log.info("audio seat taken", room=room.room, display=display)
 
         async def stop_players() -> None:
-            for task in players:
-                task.cancel()
-            await asyncio.gather(*players, return_exceptions=True)
+            await stopped(*players)
 
         stack.push_async_callback(stop_players)
         stack.push_async_callback(handle.detach)

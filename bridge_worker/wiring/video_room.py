@@ -28,6 +28,7 @@ from bridge_worker.wiring.receiver_buffer import replace_track_buffer
 from bridge_worker.wiring.video_frame_buffer import MarkerFrameBuffer
 from meetbridge.invites import GUEST_ID_PREFIX, participant_of
 from meetbridge.janus_http import JanusError, JanusHandle, JanusSession
+from meetbridge.tasks import stopped
 
 log = structlog.get_logger(__name__)
 PLUGIN = "janus.plugin.videoroom"
@@ -179,6 +180,4 @@ async def watching(
         async with subscribed(room, source, take, timeout_s=timeout_s):
             yield
     finally:
-        for task in pumps:
-            task.cancel()
-        await asyncio.gather(*pumps, return_exceptions=True)
+        await stopped(*pumps)
