@@ -63,17 +63,16 @@ import json
 import os
 import statistics
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import httpx
 import numpy as np
-import psutil
 
 from bench.figures import median_ms, range_ms
 from bench.resources import (
     TreeSampler,
+    add_other_machines_nice,
     busy_cores,
     machine_busy,
     scratch_dir,
@@ -83,6 +82,7 @@ from bench.room_plane import timed_record
 from bridge_worker.devices.audio import MIC_SOURCE, SPEAKER_SINK
 from bridge_worker.settings import WorkerSettings
 from bridge_worker.wiring.pulse_media import RATE
+from lab.api_client import relay_said
 from lab.light_person import RATE as LIGHT_RATE
 from lab.light_person import Received
 from lab.light_person_host import HostedLightPerson
@@ -104,8 +104,6 @@ FLASHES = (160, 90, 10)  # ann's picture: width, height, fps (a flash starts on 
 STILL = (160, 90, 5)  # bob's
 PSS_WINDOW_S = 5.0
 REPORT_EVERY_S = 2.0  # as often as workers report a seat's media health
-SATURATED = 0.9  # of all cores busy: latencies then measure the machine, not the bridge
-T = TypeVar("T")
 
 
 @dataclass
@@ -160,24 +158,6 @@ def _offset(video: list[float], audio: list[float]) -> float | None:
     return round(statistics.median(video) - statistics.median(audio), 1)
 
 
-def _busy_cores() -> float:
-    times = psutil.cpu_times()
-    return times.user + times.nice + times.system + times.irq + times.softirq
-
-
-async def _machine(during: Awaitable[T]) -> tuple[T, dict[str, object]]:
-    """Run `during`, and say how busy the whole machine was meanwhile."""
-    busy, at = _busy_cores(), time.monotonic()
-    result = await during
-    machine = (_busy_cores() - busy) / (time.monotonic() - at)
-    cores = psutil.cpu_count() or 1
-    return result, {
-        "machine_busy_cores": round(machine, 2),
-        "machine_cores": cores,
-        "saturated": machine >= SATURATED * cores,
-    }
-
-
 def _sent(onsets_ms: list[float], start: float, end: float) -> list[float]:
     """Onsets sent in [start, end - MAX_DELAY_MS]: each has had time to arrive."""
     return [at for at in onsets_ms if start <= at <= end - MAX_DELAY_MS]
@@ -202,7 +182,7 @@ def _delays(sent: list[float], got: Received) -> list[float]:
 
 
 async def _direct(scene: LightScene, seconds: float) -> dict[str, object]:
-    (audio_sent, video_sent, got, late), machine = await _machine(
+    (audio_sent, video_sent, got, late), machine = await machine_busy(
         _record(scene, "annear", "ann", seconds)
     )
     machine["sender_late_ms"] = _percentiles(late)
@@ -267,7 +247,7 @@ async def _bridged(scene: LightScene, seconds: float) -> dict[str, object]:
     into bot B's microphone (where the time goes)."""
     servers = await _audio_servers(scene)
     held = asyncio.create_task(_bots_receive_buffers(scene))
-    ((audio_sent, video_sent, got, late), (at_a, a_ms), (at_b, b_ms)), machine = await _machine(
+    ((audio_sent, video_sent, got, late), (at_a, a_ms), (at_b, b_ms)), machine = await machine_busy(
         asyncio.gather(
             _record(scene, "bob", "tobob", seconds),
             timed_record(servers["ann"], f"{SPEAKER_SINK}.monitor", seconds),
@@ -339,12 +319,7 @@ async def _room(scene: LightScene) -> str:
 async def _relays(scene: LightScene) -> dict[str, str]:
     """How each bot's meeting hears the room now: encoded, or devices and why."""
     room = (await scene.api.get(f"/v1/rooms/{scene.room_id}")).json()
-    relays = {}
-    for member in room["members"]:
-        media = member["media"] or {}
-        why = media.get("relay_reason")
-        relays[member["bot_id"]] = f"{media.get('relay')}" + (f" ({why})" if why else "")
-    return relays
+    return {member["bot_id"]: relay_said(member["media"]) for member in room["members"]}
 
 
 async def main(seconds: float, settle_s: float, relay: str | None = None) -> dict[str, object]:
@@ -420,13 +395,7 @@ if __name__ == "__main__":
         default=20.0,
         help="seconds from the room's media flowing to the recording (start-up passes)",
     )
-    parser.add_argument(
-        "--other-machines-nice",
-        type=int,
-        default=-10,
-        help="niceness of the lab parts that stand for other machines (the meetings' "
-        "Janus servers, the people); 0 runs them like the bots",
-    )
+    add_other_machines_nice(parser)
     parser.add_argument(
         "--relay",
         choices=("encoded", "devices", "both", "env"),

@@ -51,16 +51,18 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-import psutil
 
 from bench.resources import (
     TreeSampler,
+    add_other_machines_nice,
+    cores_busy,
     machine_busy,
     scratch_dir,
     stack_worker_pids,
     with_descendants,
 )
 from bridge_worker.settings import WorkerSettings
+from lab.api_client import relay_said
 from lab.light_person import FRAME_S, RATE, Received
 from lab.light_person_host import HostedLightPerson
 from lab.meeting import LabMeeting
@@ -99,9 +101,13 @@ def _carried(levels: np.ndarray) -> int:
     return int(np.count_nonzero(levels >= TONE_PRESENT * usual)) if usual >= QUIET else 0
 
 
+def _continuity(carried: int, seconds: float) -> float:
+    return min(1.0, carried / (seconds * FRAMES_PER_S))
+
+
 def audio_continuity(received: Received, freq_hz: float, seconds: float) -> float:
     """The share of the `seconds`' 20 ms frames that arrived carrying `freq_hz`."""
-    return min(1.0, _carried(tone_levels(received, freq_hz)) / (seconds * FRAMES_PER_S))
+    return _continuity(_carried(tone_levels(received, freq_hz)), seconds)
 
 
 def audio_gaps(received: Received, freq_hz: float) -> dict[str, float]:
@@ -252,30 +258,11 @@ async def _room_reports(
 
 async def _relays(scene: CapacityScene) -> dict[str, str]:
     names = {bot_id: name for name, bot_id in scene.bots.items()}
-    relays = {}
+    relays: dict[str, str] = {}
     for pair in scene.pairs:
         room = (await scene.api.get(f"/v1/rooms/{pair.room_id}")).json()
-        for member in room["members"]:
-            media = member.get("media") or {}
-            why = media.get("relay_reason")
-            relays[names[member["bot_id"]]] = f"{media.get('relay')}" + (f" ({why})" if why else "")
+        relays |= {names[m["bot_id"]]: relay_said(m.get("media")) for m in room["members"]}
     return relays
-
-
-async def _cores_busy(cpus: set[int], seconds: float) -> float:
-    """How many of `cpus` were busy over the next `seconds`, in cores."""
-
-    def busy() -> float:
-        per_cpu = psutil.cpu_times(percpu=True)
-        return sum(
-            t.user + t.nice + t.system + t.irq + t.softirq
-            for n, t in enumerate(per_cpu)
-            if n in cpus
-        )
-
-    before, at = busy(), time.monotonic()
-    await asyncio.sleep(seconds)
-    return (busy() - before) / (time.monotonic() - at)
 
 
 async def measure(
@@ -287,11 +274,10 @@ async def measure(
     rates = asyncio.create_task(_room_reports(scene))
     sampler = TreeSampler(lambda: workers, descendants=True, pss=False)
     start_ms = time.time() * 1000
-    _, worker_side, other_side, machine = await asyncio.gather(
+    _, worker_side, other_side = await asyncio.gather(
         sampler.run_for(seconds),
-        _cores_busy(worker_cpus, seconds),
-        _cores_busy(other_cpus, seconds) if other_cpus else asyncio.sleep(seconds, 0.0),
-        _cores_busy(worker_cpus | other_cpus, seconds),
+        cores_busy(worker_cpus, seconds),
+        cores_busy(other_cpus, seconds),
     )
     end_ms = time.time() * 1000
     rates.cancel()
@@ -301,9 +287,10 @@ async def measure(
     for name, person in scene.people.items():
         got = (await person.received(f"to{name}", start_ms)).since(start_ms)
         got.audio = [item for item in got.audio if item[0] <= end_ms]
-        tone = scene.tone_of(scene.partner(name))
-        continuity[name] = round(audio_continuity(got, tone, (end_ms - start_ms) / 1000), 4)
-        gaps[name] = audio_gaps(got, tone)
+        gaps[name] = audio_gaps(got, scene.tone_of(scene.partner(name)))
+        continuity[name] = round(
+            _continuity(int(gaps[name]["carried"]), (end_ms - start_ms) / 1000), 4
+        )
     stage_fps = {key: round(statistics.fmean(values), 1) for key, values in stage_samples.items()}
     memory = TreeSampler(lambda: workers, descendants=True)
     await memory.run_for(PSS_WINDOW_S)
@@ -330,7 +317,7 @@ async def measure(
         "worker_cpus_busy_cores": round(worker_side, 2),
         "other_cpus_busy_cores": round(other_side, 2),
         # the lab, the stack's other parts and anything else on the machine
-        "not_worker_cores": round(machine - sampler.cpu_cores, 2),
+        "not_worker_cores": round(worker_side + other_side - sampler.cpu_cores, 2),
         "relay": await _relays(scene),
     }
 
@@ -412,12 +399,7 @@ if __name__ == "__main__":
         help="bots a worker process runs (MEETBRIDGE_WORKER_CONCURRENCY; 2 as the Kubernetes "
         "base has it); processes are started as the bots need them, all on --worker-cpus",
     )
-    parser.add_argument(
-        "--other-machines-nice",
-        type=int,
-        default=-10,
-        help="niceness of the lab parts that stand for other machines (meetings, people)",
-    )
+    add_other_machines_nice(parser)
     args = parser.parse_args()
     os.environ[OTHER_MACHINE_NICE_VAR] = str(args.other_machines_nice)
     configure_logging("WARNING")

@@ -6,6 +6,7 @@ would count those pages once per process.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import atexit
 import collections
@@ -165,9 +166,33 @@ class TreeSampler:
         return sum(self._pss_samples) / max(len(self._pss_samples), 1) / 2**20
 
 
-def _busy_cpu_seconds() -> float:
-    times = psutil.cpu_times()
-    return float(times.user + times.nice + times.system + times.irq + times.softirq)
+def _busy_cpu_seconds(cpus: set[int] | None = None) -> float:
+    """CPU seconds spent busy so far, on the whole machine or on `cpus` only."""
+    if cpus is None:
+        per_cpu = [psutil.cpu_times()]
+    else:
+        per_cpu = [t for n, t in enumerate(psutil.cpu_times(percpu=True)) if n in cpus]
+    return float(sum(t.user + t.nice + t.system + t.irq + t.softirq for t in per_cpu))
+
+
+async def cores_busy(cpus: set[int], seconds: float) -> float:
+    """How many of `cpus` were busy over the next `seconds`, in cores."""
+    before, at = _busy_cpu_seconds(cpus), time.monotonic()
+    await asyncio.sleep(seconds)
+    return (_busy_cpu_seconds(cpus) - before) / max(time.monotonic() - at, 1e-3)
+
+
+def add_other_machines_nice(parser: argparse.ArgumentParser) -> None:
+    """The option for the niceness of the lab parts that stand for other machines (the
+    meetings' Janus servers, the people): given, it goes to lab.processes through
+    OTHER_MACHINE_NICE_VAR; 0 runs them like the bots."""
+    parser.add_argument(
+        "--other-machines-nice",
+        type=int,
+        default=-10,
+        help="niceness of the lab parts that stand for other machines (the meetings' "
+        "Janus servers, the people); 0 runs them like the bots",
+    )
 
 
 async def machine_busy(during: Awaitable[T]) -> tuple[T, dict[str, object]]:

@@ -30,8 +30,8 @@ import av
 import numpy as np
 from Xlib import display as xdisplay
 
-from bench.bridge_latency import _machine
 from bench.figures import median_ms, range_ms
+from bench.resources import machine_busy
 from bridge_worker.capture.stage import Stage
 from bridge_worker.capture.stage_track import StageTrack
 from bridge_worker.devices.display import virtual_display
@@ -125,7 +125,7 @@ async def main(flips: int) -> dict[str, object]:
             await asyncio.sleep(MAX_DELAY_S)
             return done
 
-        done, machine = await _machine(flipping())
+        done, machine = await machine_busy(flipping())
     direct_ms, room_ms = delays(done, direct), delays(done, room)
     direct_median, room_median = median_ms(direct_ms), median_ms(room_ms)
     return {

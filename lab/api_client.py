@@ -31,3 +31,11 @@ async def wait_for_state(
             if bot["state"] in wanted:
                 return bot
             await asyncio.sleep(0.2)
+
+
+def relay_said(media: dict | None) -> str:
+    """How a room member's meeting hears the room, from its `media` in GET
+    /v1/rooms/{id}: `encoded`, or `devices` with why ("devices (guest_source)")."""
+    media = media or {}
+    why = media.get("relay_reason")
+    return f"{media.get('relay')}" + (f" ({why})" if why else "")
