@@ -193,9 +193,10 @@ class BotJob:
             await bot.run()
         finally:
             await publisher.close()
-            await asyncio.wait_for(asyncio.shield(helpers[0]), 10)
-            await stopped(*helpers[1:], again_after_s=HELPERS_CANCEL_AGAIN_S)
-            await asyncio.gather(*helpers, return_exceptions=True)
+            try:
+                await asyncio.wait_for(asyncio.shield(helpers[0]), 10)  # the last states out
+            finally:  # also when the publisher could not drain: the others end regardless
+                await stopped(*helpers[1:], again_after_s=HELPERS_CANCEL_AGAIN_S)
 
     async def _sign_in(
         self, sessions: VendorSessionStore, store: BotStore, record: BotRecord
